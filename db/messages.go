@@ -1,0 +1,258 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Limits that the store enforces, whatever the client says.
+const (
+	MaxMessageLen = 4000 // characters (runes), not bytes
+	MaxNameLen    = 32
+	minKeyLen     = 8
+	maxKeyLen     = 64
+	// PageSize is how many messages a history page holds.
+	PageSize = 50
+)
+
+// GeneralRoom is the room every skeleton message goes to (migration 00001).
+const GeneralRoom int64 = 1
+
+var (
+	// ErrEmpty: the message has no text besides white space. Nothing is stored.
+	ErrEmpty = errors.New("message is empty")
+	// ErrBadKey: the one-time key is missing or malformed.
+	ErrBadKey = errors.New("message key is missing or malformed")
+	// ErrBadName: the author's name is empty, too long or has control characters.
+	ErrBadName = errors.New("name must be 1 to 32 characters, without control characters")
+)
+
+// TooLongError says a message is over MaxMessageLen, and by how much.
+type TooLongError struct{ Len int }
+
+func (e *TooLongError) Error() string {
+	return fmt.Sprintf("message is %d characters long; the limit is %d", e.Len, MaxMessageLen)
+}
+
+// Message is one stored chat message.
+type Message struct {
+	ID        int64
+	RoomID    int64
+	Key       string // the client's one-time key
+	Author    string
+	Body      string
+	CreatedAt time.Time
+}
+
+// NewMessage is what a person sends: the store gives it an id and a time.
+type NewMessage struct {
+	RoomID int64
+	Key    string
+	Author string
+	Body   string
+}
+
+// Validate says why m cannot be stored, or nil. Bodies keep their inner
+// white space (line breaks matter) but lose it at both ends.
+func (m *NewMessage) Validate() error {
+	m.Body = strings.TrimSpace(m.Body)
+	if m.Body == "" {
+		return ErrEmpty
+	}
+	if n := utf8.RuneCountInString(m.Body); n > MaxMessageLen {
+		return &TooLongError{Len: n}
+	}
+	if !ValidKey(m.Key) {
+		return ErrBadKey
+	}
+	if !ValidName(m.Author) {
+		return ErrBadName
+	}
+	return nil
+}
+
+// ValidKey reports whether key looks like a composer's one-time key: 8 to 64
+// characters from [A-Za-z0-9_-].
+func ValidKey(key string) bool {
+	if len(key) < minKeyLen || len(key) > maxKeyLen {
+		return false
+	}
+	for _, r := range key {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// ValidName reports whether name can be shown as an author: 1 to MaxNameLen
+// characters, valid UTF-8, no control characters, not blank.
+func ValidName(name string) bool {
+	if !utf8.ValidString(name) || strings.TrimSpace(name) != name || name == "" {
+		return false
+	}
+	if utf8.RuneCountInString(name) > MaxNameLen {
+		return false
+	}
+	for _, r := range name {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			return false
+		}
+	}
+	return true
+}
+
+const messageColumns = `id, room_id, client_key, author, body, created_at`
+
+// Messages returns up to limit messages of room with ids below before (all
+// when before is 0), oldest first: a history page.
+func (s *Store) Messages(ctx context.Context, room, before int64, limit int) ([]Message, error) {
+	if before <= 0 {
+		before = math.MaxInt64
+	}
+	rows, err := s.db.QueryContext(ctx,
+		`SELECT `+messageColumns+` FROM messages
+		 WHERE room_id = ? AND id < ? ORDER BY id DESC LIMIT ?`, room, before, limit)
+	if err != nil {
+		return nil, fmt.Errorf("messages: %w", err)
+	}
+	msgs, err := scanMessages(rows)
+	if err != nil {
+		return nil, fmt.Errorf("messages: %w", err)
+	}
+	for i, j := 0, len(msgs)-1; i < j; i, j = i+1, j-1 {
+		msgs[i], msgs[j] = msgs[j], msgs[i]
+	}
+	return msgs, nil
+}
+
+// MessagesAfter returns up to limit messages of room with ids above after,
+// oldest first: what a reconnecting client missed.
+func (s *Store) MessagesAfter(ctx context.Context, room, after int64, limit int) ([]Message, error) {
+	rows, err := s.db.QueryContext(ctx,
+		`SELECT `+messageColumns+` FROM messages
+		 WHERE room_id = ? AND id > ? ORDER BY id LIMIT ?`, room, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("messages after %d: %w", after, err)
+	}
+	msgs, err := scanMessages(rows)
+	if err != nil {
+		return nil, fmt.Errorf("messages after %d: %w", after, err)
+	}
+	return msgs, nil
+}
+
+// Stored is the outcome of storing one NewMessage: the message as stored,
+// and whether this call created it (false: its key was stored before, and
+// Message is that earlier message).
+type Stored struct {
+	Message Message
+	Created bool
+}
+
+// CreateMessages stores msgs, which must be valid, in one statement (one
+// transaction, one fsync, one round trip to a server) and returns one Stored
+// per input, in input order. A message whose key is already stored is not
+// stored again: its Stored is the earlier message with Created false.
+func (s *Store) CreateMessages(ctx context.Context, msgs []NewMessage) ([]Stored, error) {
+	if len(msgs) == 0 {
+		return nil, nil
+	}
+	now := time.Now().UnixMilli()
+	var q strings.Builder
+	q.WriteString(`INSERT INTO messages (room_id, client_key, author, body, created_at) VALUES `)
+	args := make([]any, 0, 5*len(msgs))
+	seen := make(map[string]bool, len(msgs))
+	for _, m := range msgs {
+		if seen[m.Key] {
+			continue // twice in one batch: the first one stands for both
+		}
+		seen[m.Key] = true
+		if len(args) > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString("(?, ?, ?, ?, ?)")
+		args = append(args, m.RoomID, m.Key, m.Author, m.Body, now)
+	}
+	q.WriteString(` ON CONFLICT (client_key) DO NOTHING RETURNING ` + messageColumns)
+
+	rows, err := s.db.QueryContext(ctx, q.String(), args...)
+	if err != nil {
+		return nil, fmt.Errorf("create messages: %w", err)
+	}
+	created, err := scanMessages(rows)
+	if err != nil {
+		return nil, fmt.Errorf("create messages: %w", err)
+	}
+	byKey := make(map[string]Stored, len(msgs))
+	for _, m := range created {
+		byKey[m.Key] = Stored{Message: m, Created: true}
+	}
+	// Keys that inserted nothing were stored before: look those up. The
+	// INSERT ran first, so whatever it skipped is already there to read.
+	var repeats []string
+	for key := range seen {
+		if _, ok := byKey[key]; !ok {
+			repeats = append(repeats, key)
+		}
+	}
+	if len(repeats) > 0 {
+		earlier, err := s.messagesByKey(ctx, repeats)
+		if err != nil {
+			return nil, fmt.Errorf("create messages: %w", err)
+		}
+		for _, m := range earlier {
+			byKey[m.Key] = Stored{Message: m}
+		}
+	}
+	out := make([]Stored, len(msgs))
+	claimed := make(map[string]bool, len(msgs))
+	for i, m := range msgs {
+		st, ok := byKey[m.Key]
+		if !ok {
+			return nil, fmt.Errorf("create messages: key %q neither stored nor found", m.Key)
+		}
+		if claimed[m.Key] {
+			st.Created = false // the second copy in one batch did not create it
+		}
+		claimed[m.Key] = true
+		out[i] = st
+	}
+	return out, nil
+}
+
+func (s *Store) messagesByKey(ctx context.Context, keys []string) ([]Message, error) {
+	args := make([]any, len(keys))
+	for i, k := range keys {
+		args[i] = k
+	}
+	rows, err := s.db.QueryContext(ctx,
+		`SELECT `+messageColumns+` FROM messages WHERE client_key IN (?`+strings.Repeat(", ?", len(keys)-1)+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	return scanMessages(rows)
+}
+
+func scanMessages(rows *sql.Rows) ([]Message, error) {
+	defer rows.Close()
+	var msgs []Message
+	for rows.Next() {
+		var m Message
+		var created int64
+		if err := rows.Scan(&m.ID, &m.RoomID, &m.Key, &m.Author, &m.Body, &created); err != nil {
+			return nil, err
+		}
+		m.CreatedAt = time.UnixMilli(created)
+		msgs = append(msgs, m)
+	}
+	return msgs, rows.Err()
+}

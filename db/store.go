@@ -1,0 +1,105 @@
+// Package db is charla's storage: hand-written SQL on database/sql through
+// the libsql driver, which speaks to a Turso (libSQL) server over HTTP and
+// hands file: URLs to the pure-Go modernc SQLite driver.
+//
+// Every query here runs on both backends. The remote one (Hrana over HTTP)
+// answers each request on its own, so nothing here pins a connection or opens
+// an interactive transaction: writes that must be atomic are single
+// statements (a multi-row INSERT … RETURNING), which SQLite and libSQL both
+// run as one implicit transaction.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/tursodatabase/libsql-client-go/libsql"
+	_ "modernc.org/sqlite" // registers "sqlite", which libsql uses for file: URLs
+)
+
+// Store holds the database handle. Its methods are named by what they return.
+type Store struct {
+	db     *sql.DB
+	remote bool
+}
+
+// filePragmas run on every new connection to a file database. WAL lets
+// readers go on while the writer commits; the busy timeout makes a second
+// process wait instead of failing; synchronous=FULL makes a commit survive a
+// power cut, which group commit (see Writer) makes cheap: one fsync a batch.
+var filePragmas = []string{
+	"busy_timeout(5000)",
+	"journal_mode(WAL)",
+	"synchronous(FULL)",
+	"foreign_keys(1)",
+}
+
+// Open connects to databaseURL: "file:charla.db" (a local SQLite file) or
+// "libsql://…", "https://…", "http://…" (a Turso/libSQL server, which takes
+// authToken). It does not migrate; see Migrate.
+func Open(ctx context.Context, databaseURL, authToken string) (*Store, error) {
+	local := strings.HasPrefix(databaseURL, "file:")
+	dsn := databaseURL
+	var opts []libsql.Option
+	if local {
+		dsn = withFilePragmas(databaseURL)
+	} else if authToken != "" {
+		opts = append(opts, libsql.WithAuthToken(authToken))
+	}
+	connector, err := libsql.NewConnector(dsn, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", Redact(databaseURL), err)
+	}
+	db := sql.OpenDB(connector)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open database %s: %w", Redact(databaseURL), err)
+	}
+	return &Store{db: db, remote: !local}, nil
+}
+
+// Close closes the database handle.
+func (s *Store) Close() error { return s.db.Close() }
+
+// DB returns the handle, for migrations and tests.
+func (s *Store) DB() *sql.DB { return s.db }
+
+// Remote reports whether the store talks to a libSQL server rather than a file.
+func (s *Store) Remote() bool { return s.remote }
+
+func withFilePragmas(fileURL string) string {
+	sep := "?"
+	if strings.Contains(fileURL, "?") {
+		sep = "&"
+	}
+	var b strings.Builder
+	b.WriteString(fileURL)
+	for _, p := range filePragmas {
+		b.WriteString(sep)
+		b.WriteString("_pragma=")
+		b.WriteString(url.QueryEscape(p))
+		sep = "&"
+	}
+	return b.String()
+}
+
+// Redact returns databaseURL without credentials or query parameters, fit
+// for a log line: a token pasted into the URL must never reach the log.
+func Redact(databaseURL string) string {
+	u, err := url.Parse(databaseURL)
+	if err != nil {
+		return "(unparsable database URL)"
+	}
+	if u.Scheme == "file" {
+		if u.Opaque != "" {
+			return "file:" + u.Opaque
+		}
+		return "file:" + u.Path
+	}
+	u.User = nil
+	u.RawQuery = ""
+	return u.String()
+}
