@@ -9,8 +9,14 @@ import (
 	"time"
 )
 
-// ErrWriterClosed: the writer has stopped (the server is shutting down).
-var ErrWriterClosed = errors.New("message writer has stopped")
+var (
+	// ErrWriterClosed: the writer has stopped (the server is shutting down).
+	ErrWriterClosed = errors.New("message writer has stopped")
+	// ErrKeyTaken: the key belongs to a message of another room or author.
+	// Keys are random, so this is a forged or broken client; answering with
+	// the other message would leak it.
+	ErrKeyTaken = errors.New("message key belongs to another message")
+)
 
 const (
 	// maxBatch bounds one INSERT: 5 parameters a row stays far below
@@ -163,6 +169,11 @@ func (w *Writer) commit(batch []*postRequest) {
 		}
 	}
 	for i, req := range batch {
-		req.result <- postResult{stored: stored[i]}
+		st := stored[i]
+		if !st.Created && (st.Message.RoomID != req.msg.RoomID || st.Message.Author != req.msg.Author) {
+			req.result <- postResult{err: ErrKeyTaken}
+			continue
+		}
+		req.result <- postResult{stored: st}
 	}
 }

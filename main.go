@@ -1,0 +1,135 @@
+// Command charla is a real-time chat for the browser: Echo serves templ
+// pages, htmx's hx-ws extension carries messages over a WebSocket, and every
+// message is stored in libSQL/Turso (or a local SQLite file).
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/charla/charla/db"
+	"github.com/charla/charla/handlers"
+	"github.com/charla/charla/hub"
+	"github.com/charla/charla/static"
+	"github.com/charla/charla/views"
+	"github.com/labstack/echo/v4"
+)
+
+func main() {
+	log := slog.New(slog.NewTextHandler(os.Stdout, nil))
+	cfg, err := loadConfig(os.Getenv)
+	if err != nil {
+		log.Error("config", "err", err)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := serve(ctx, cfg, log, nil); err != nil {
+		log.Error("charla stopped", "err", err)
+		os.Exit(1)
+	}
+}
+
+// shutdownGrace bounds each step of a graceful stop.
+const shutdownGrace = 5 * time.Second
+
+// serve runs charla until ctx ends, then stops gracefully: no new
+// connections, sockets closed with 1012 so that pages reconnect, queued
+// messages stored, database closed. ready, if not nil, gets the address
+// once the server listens.
+func serve(ctx context.Context, cfg Config, log *slog.Logger, ready func(addr string)) error {
+	store, err := db.Open(ctx, cfg.DatabaseURL, cfg.AuthToken)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if err := store.Migrate(ctx); err != nil {
+		return err
+	}
+	secret, err := cookieSecret(ctx, cfg, store)
+	if err != nil {
+		return err
+	}
+
+	rooms := hub.New()
+	writer := db.NewWriter(store, handlers.Publisher(rooms))
+	writerCtx, stopWriter := context.WithCancel(context.Background())
+	var writerDone sync.WaitGroup
+	writerDone.Go(func() { writer.Run(writerCtx) })
+	defer func() { stopWriter(); writerDone.Wait() }()
+
+	h := handlers.New(handlers.Config{
+		History:        store,
+		Poster:         writer,
+		Hub:            rooms,
+		Log:            log,
+		Secret:         secret,
+		SecureCookies:  cfg.CookieSecure,
+		OriginPatterns: cfg.AllowedOrigin,
+	})
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	h.Register(e)
+	views.AssetVersion = static.Version()
+	e.Group("/static", immutable).StaticFS("/", static.FS)
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second}
+	log.Info("charla listening", "addr", ln.Addr().String(), "database", db.Redact(cfg.DatabaseURL))
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+
+	select {
+	case err := <-serveErr:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("charla shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	err = srv.Shutdown(shutdownCtx) // stops accepting; sockets are hijacked, so…
+	h.CloseSockets(shutdownCtx)     // …they are closed here, with 1012
+	if errors.Is(<-serveErr, http.ErrServerClosed) && err == nil {
+		return nil
+	}
+	return err
+}
+
+// cookieSecret returns COOKIE_SECRET, or the secret kept in the database,
+// made on first start, so that cookies survive restarts and are shared by
+// every instance on one database.
+func cookieSecret(ctx context.Context, cfg Config, store *db.Store) ([]byte, error) {
+	if cfg.CookieSecret != "" {
+		return []byte(cfg.CookieSecret), nil
+	}
+	s, err := store.EnsureSetting(ctx, "cookie_secret", rand.Text()+rand.Text())
+	if err != nil {
+		return nil, fmt.Errorf("cookie secret: %w", err)
+	}
+	return []byte(s), nil
+}
+
+// immutable lets browsers keep assets for good: their URLs carry a hash of
+// the build (views.Asset), so a new build has new URLs.
+func immutable(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Response().Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		return next(c)
+	}
+}

@@ -1,0 +1,81 @@
+// charla.js: the few things htmx and hx-ws cannot say in attributes.
+//  1. Recovery: every (re)connect asks for the messages after the newest one
+//     the page holds (hx-ws reuses the URL it was given, and reopens a
+//     socket after a hidden tab comes back without asking, so the URL is
+//     kept current as messages arrive).
+//  2. Enter sends from the textarea (Shift+Enter is a new line).
+//  3. What was sent shows at once as pending, and the composer empties and
+//     gets a new one-time key; the server's copy replaces the pending one.
+//     Pending messages are sent again on reconnect: the key makes that safe.
+//  4. The page says whether it is connected.
+(() => {
+  const newestID = () => document.querySelector("#messages > [data-id]:last-child")?.dataset.id ?? "0";
+
+  const socketURL = (el) => {
+    const u = new URL(el.getAttribute("hx-ws:connect"), location.href);
+    u.protocol = location.protocol === "https:" ? "wss:" : "ws:";
+    u.searchParams.set("after", newestID());
+    return u.href;
+  };
+
+  const setStatus = (state, text) => {
+    document.body.dataset.ws = state;
+    const s = document.getElementById("status");
+    if (s) s.textContent = text;
+  };
+
+  const newKey = () => Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+
+  document.addEventListener("htmx:ws:before:connection", (e) => {
+    e.detail.connection.url = socketURL(e.target);
+    if (document.body.dataset.ws) setStatus("reconnecting", "reconnecting…");
+  });
+
+  document.addEventListener("htmx:ws:after:connection", (e) => {
+    setStatus("connected", "connected");
+    for (const p of document.querySelectorAll("#pending > .pending")) {
+      e.detail.connection.socket.send(JSON.stringify({ key: p.dataset.key, body: p.dataset.body }));
+    }
+  });
+
+  document.addEventListener("htmx:ws:close", () => setStatus("reconnecting", "reconnecting…"));
+
+  document.addEventListener("htmx:ws:after:message:incoming", (e) => {
+    e.detail.connection.url = socketURL(e.target);
+  });
+
+  document.addEventListener("htmx:ws:before:message:outgoing", (e) => {
+    const { body, key } = e.detail.message.values;
+    if (typeof body !== "string" || body.trim() === "") {
+      e.detail.cancelled = true;
+      return;
+    }
+    const p = document.createElement("article");
+    p.id = "pending-" + key;
+    p.className = "msg pending";
+    p.dataset.key = key;
+    p.dataset.body = body;
+    const text = document.createElement("p");
+    text.className = "body";
+    text.textContent = body;
+    const state = document.createElement("p");
+    state.className = "state";
+    state.textContent = "sending…";
+    p.append(text, state);
+    document.getElementById(p.id)?.remove();
+    document.getElementById("pending").append(p);
+
+    const form = e.target.closest("form");
+    if (form?.id === "composer") {
+      form.elements.body.value = "";
+      form.elements.key.value = newKey();
+    }
+  });
+
+  document.addEventListener("keydown", (e) => {
+    if (e.key !== "Enter" || e.shiftKey || e.isComposing) return;
+    if (!e.target.matches("form[hx-ws\\:send] textarea")) return;
+    e.preventDefault();
+    e.target.form.requestSubmit();
+  });
+})();
