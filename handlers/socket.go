@@ -13,10 +13,10 @@ import (
 	"time"
 
 	"github.com/a-h/templ"
-	"github.com/coder/websocket"
 	"github.com/charla/charla/db"
 	"github.com/charla/charla/hub"
 	"github.com/charla/charla/views"
+	"github.com/coder/websocket"
 	"github.com/labstack/echo/v4"
 )
 
@@ -32,6 +32,9 @@ const (
 	directBuffer = 16
 	// writeTimeout bounds one frame's write to a stuck client.
 	writeTimeout = 10 * time.Second
+	// lagGrace is how long a lagging socket's write loop has to close it
+	// cleanly before the connection is cut.
+	lagGrace = time.Second
 	// replayPage is how many missed messages go in one recovery frame.
 	replayPage = 500
 )
@@ -101,7 +104,13 @@ func (h *Handler) Socket(c echo.Context) error {
 	log := h.Log.With("room", s.room, "name", s.name, "ip", c.RealIP())
 	log.Info("websocket connect", "after", after)
 
-	sub := h.Hub.Subscribe(s.room, sendBuffer)
+	// A client that fell behind is told so by the write loop (1013); if that
+	// loop is itself stuck on a full TCP window, nothing can reach the
+	// client, so the connection is cut a moment later. Either way hx-ws
+	// reconnects and the page catches up from the database.
+	sub := h.Hub.Subscribe(s.room, sendBuffer, func() {
+		time.AfterFunc(lagGrace, func() { conn.CloseNow() })
+	})
 	defer sub.Close()
 
 	var readers sync.WaitGroup
@@ -316,6 +325,13 @@ func (set *socketSet) remove(s *socket) {
 	delete(set.conns, s)
 	set.mu.Unlock()
 	set.wg.Done()
+}
+
+// Sockets returns how many sockets are open.
+func (h *Handler) Sockets() int {
+	h.sockets.mu.Lock()
+	defer h.sockets.mu.Unlock()
+	return len(h.sockets.conns)
 }
 
 // CloseSockets ends every socket with 1012 (service restart), which hx-ws

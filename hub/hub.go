@@ -37,15 +37,18 @@ type Subscription struct {
 	room     int64
 	events   chan Event
 	lagged   chan struct{}
+	onLag    func()
 	lagOnce  sync.Once
 	stopOnce sync.Once
 }
 
 // Subscribe starts delivering room's events to a new subscription, which
 // buffers up to buffer events. A subscriber that lets the buffer fill is
-// dropped (see Lagged) rather than slowing the publisher and so everyone.
-func (h *Hub) Subscribe(room int64, buffer int) *Subscription {
-	s := &Subscription{hub: h, room: room, events: make(chan Event, buffer), lagged: make(chan struct{})}
+// dropped (see Lagged) rather than slowing the publisher and so everyone;
+// onLag, if not nil, is then called once, on the publisher's goroutine, and
+// must not block.
+func (h *Hub) Subscribe(room int64, buffer int, onLag func()) *Subscription {
+	s := &Subscription{hub: h, room: room, events: make(chan Event, buffer), lagged: make(chan struct{}), onLag: onLag}
 	h.mu.Lock()
 	subs := h.rooms[room]
 	if subs == nil {
@@ -65,8 +68,15 @@ func (h *Hub) Publish(room int64, ev Event) {
 		select {
 		case s.events <- ev:
 		default:
-			s.lagOnce.Do(func() { close(s.lagged) })
+			s.lagOnce.Do(s.lag)
 		}
+	}
+}
+
+func (s *Subscription) lag() {
+	close(s.lagged)
+	if s.onLag != nil {
+		s.onLag()
 	}
 }
 

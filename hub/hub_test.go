@@ -6,8 +6,8 @@ import (
 
 func TestPublishReachesEverySubscriberOfTheRoomInOrder(t *testing.T) {
 	h := New()
-	a, b := h.Subscribe(1, 8), h.Subscribe(1, 8)
-	other := h.Subscribe(2, 8)
+	a, b := h.Subscribe(1, 8, nil), h.Subscribe(1, 8, nil)
+	other := h.Subscribe(2, 8, nil)
 	defer a.Close()
 	defer b.Close()
 	defer other.Close()
@@ -29,7 +29,8 @@ func TestPublishReachesEverySubscriberOfTheRoomInOrder(t *testing.T) {
 
 func TestSlowSubscriberIsDroppedNotWaitedFor(t *testing.T) {
 	h := New()
-	slow, fast := h.Subscribe(1, 2), h.Subscribe(1, 100)
+	lagCalls := 0
+	slow, fast := h.Subscribe(1, 2, func() { lagCalls++ }), h.Subscribe(1, 100, nil)
 	defer slow.Close()
 	defer fast.Close()
 	for id := int64(1); id <= 10; id++ {
@@ -39,6 +40,9 @@ func TestSlowSubscriberIsDroppedNotWaitedFor(t *testing.T) {
 	case <-slow.Lagged():
 	default:
 		t.Fatal("a subscriber with a full buffer was not marked as lagged")
+	}
+	if lagCalls != 1 {
+		t.Fatalf("onLag called %d times, want once", lagCalls)
 	}
 	select {
 	case <-fast.Lagged():
@@ -52,7 +56,7 @@ func TestSlowSubscriberIsDroppedNotWaitedFor(t *testing.T) {
 
 func TestClosedSubscriptionGetsNothing(t *testing.T) {
 	h := New()
-	s := h.Subscribe(1, 8)
+	s := h.Subscribe(1, 8, nil)
 	s.Close()
 	s.Close()
 	h.Publish(1, Event{LastID: 1})
