@@ -53,8 +53,9 @@ type Message struct {
 // NewMessage is what a person sends: the store gives it an id and a time.
 type NewMessage struct {
 	RoomID int64
+	UserID int64 // the account that sends it
 	Key    string
-	Author string
+	Author string // its username, kept with the message
 	Body   string
 }
 
@@ -168,8 +169,8 @@ func (s *Store) CreateMessages(ctx context.Context, msgs []NewMessage) ([]Stored
 	}
 	now := time.Now().UnixMilli()
 	var q strings.Builder
-	q.WriteString(`INSERT INTO messages (room_id, client_key, author, body, created_at) VALUES `)
-	args := make([]any, 0, 5*len(msgs))
+	q.WriteString(`INSERT INTO messages (room_id, user_id, client_key, author, body, created_at) VALUES `)
+	args := make([]any, 0, 6*len(msgs))
 	seen := make(map[string]bool, len(msgs))
 	for _, m := range msgs {
 		if seen[m.Key] {
@@ -179,8 +180,8 @@ func (s *Store) CreateMessages(ctx context.Context, msgs []NewMessage) ([]Stored
 		if len(args) > 0 {
 			q.WriteString(", ")
 		}
-		q.WriteString("(?, ?, ?, ?, ?)")
-		args = append(args, m.RoomID, m.Key, m.Author, m.Body, now)
+		q.WriteString("(?, ?, ?, ?, ?, ?)")
+		args = append(args, m.RoomID, nullID(m.UserID), m.Key, m.Author, m.Body, now)
 	}
 	q.WriteString(` ON CONFLICT (client_key) DO NOTHING RETURNING ` + messageColumns)
 
@@ -227,6 +228,14 @@ func (s *Store) CreateMessages(ctx context.Context, msgs []NewMessage) ([]Stored
 		out[i] = st
 	}
 	return out, nil
+}
+
+// nullID stores 0 (no account: tests, or messages from before accounts) as NULL.
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
 }
 
 func (s *Store) messagesByKey(ctx context.Context, keys []string) ([]Message, error) {

@@ -19,7 +19,7 @@ var (
 )
 
 const (
-	// maxBatch bounds one INSERT: 5 parameters a row stays far below
+	// maxBatch bounds one INSERT: 6 parameters a row stays far below
 	// SQLite's 32,766 and keeps a Hrana request small.
 	maxBatch = 512
 	// commitTimeout bounds one batch, whatever the senders' contexts say.

@@ -1,0 +1,230 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Room kinds.
+const (
+	Public  = "public"  // anyone signed in may join
+	Private = "private" // members add members
+	Direct  = "direct"  // two people
+)
+
+// ErrBadRoomName: not 2 to 40 characters from [a-z0-9_-].
+var ErrBadRoomName = errors.New("room names are 2 to 40 lowercase letters, digits, dashes or underscores")
+
+// Room is a conversation.
+type Room struct {
+	ID   int64
+	Name string // for a direct room, dm:<id>:<id>; show Peer instead
+	Kind string
+}
+
+// RoomSummary is a room as a member's sidebar shows it.
+type RoomSummary struct {
+	Room
+	Unread int    // messages after the member's last read one, capped at MaxUnread
+	Peer   string // the other person, in a direct room
+}
+
+// MaxUnread caps unread counts: "99+" says enough, and counting stops early.
+const MaxUnread = 100
+
+// ValidRoomName reports whether name can name a room.
+func ValidRoomName(name string) bool {
+	if len(name) < 2 || len(name) > 40 {
+		return false
+	}
+	for _, r := range name {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '_', r == '-':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// CreateRoom stores a public or private room with its creator as member.
+func (s *Store) CreateRoom(ctx context.Context, name, kind string, creator int64) (Room, error) {
+	if !ValidRoomName(name) {
+		return Room{}, ErrBadRoomName
+	}
+	if kind != Public && kind != Private {
+		return Room{}, fmt.Errorf("create room: kind %q", kind)
+	}
+	r, err := s.insertRoom(ctx, name, kind, creator)
+	if err != nil {
+		return Room{}, err
+	}
+	if err := s.Join(ctx, r.ID, creator); err != nil {
+		// No transaction on the remote path: undo by hand rather than
+		// leave a room nobody is in.
+		s.db.ExecContext(ctx, `DELETE FROM rooms WHERE id = ?`, r.ID)
+		return Room{}, fmt.Errorf("create room: %w", err)
+	}
+	return r, nil
+}
+
+func (s *Store) insertRoom(ctx context.Context, name, kind string, creator int64) (Room, error) {
+	r := Room{Name: name, Kind: kind}
+	err := s.db.QueryRowContext(ctx,
+		`INSERT INTO rooms (name, kind, created_by, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
+		name, kind, creator, time.Now().UnixMilli()).Scan(&r.ID)
+	if isUniqueViolation(err) {
+		return Room{}, ErrTaken
+	}
+	if err != nil {
+		return Room{}, fmt.Errorf("create room: %w", err)
+	}
+	return r, nil
+}
+
+// RoomFor returns a room and whether userID is a member of it. A room that
+// does not exist is ErrNotFound.
+func (s *Store) RoomFor(ctx context.Context, roomID, userID int64) (Room, bool, error) {
+	var r Room
+	var member bool
+	err := s.db.QueryRowContext(ctx,
+		`SELECT r.id, r.name, r.kind,
+		        EXISTS (SELECT 1 FROM memberships m WHERE m.room_id = r.id AND m.user_id = ?)
+		 FROM rooms r WHERE r.id = ?`, userID, roomID).Scan(&r.ID, &r.Name, &r.Kind, &member)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Room{}, false, ErrNotFound
+	}
+	if err != nil {
+		return Room{}, false, fmt.Errorf("room %d: %w", roomID, err)
+	}
+	return r, member, nil
+}
+
+// Rooms returns the rooms userID is in, with unread counts: named rooms by
+// name, then direct ones by peer.
+func (s *Store) Rooms(ctx context.Context, userID int64) ([]RoomSummary, error) {
+	rows, err := s.db.QueryContext(ctx,
+		`SELECT r.id, r.name, r.kind,
+		        (SELECT COUNT(*) FROM (SELECT 1 FROM messages m
+		                               WHERE m.room_id = r.id AND m.id > ms.last_read_id LIMIT ?)),
+		        COALESCE((SELECT u.username FROM memberships o JOIN users u ON u.id = o.user_id
+		                  WHERE r.kind = 'direct' AND o.room_id = r.id AND o.user_id != ms.user_id), '')
+		 FROM memberships ms JOIN rooms r ON r.id = ms.room_id
+		 WHERE ms.user_id = ?`, MaxUnread, userID)
+	if err != nil {
+		return nil, fmt.Errorf("rooms of %d: %w", userID, err)
+	}
+	defer rows.Close()
+	var out []RoomSummary
+	for rows.Next() {
+		var rs RoomSummary
+		if err := rows.Scan(&rs.ID, &rs.Name, &rs.Kind, &rs.Unread, &rs.Peer); err != nil {
+			return nil, fmt.Errorf("rooms of %d: %w", userID, err)
+		}
+		out = append(out, rs)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("rooms of %d: %w", userID, err)
+	}
+	sortRooms(out)
+	return out, nil
+}
+
+func sortRooms(rooms []RoomSummary) {
+	label := func(r RoomSummary) string {
+		if r.Kind == Direct {
+			return "~" + strings.ToLower(r.Peer) // after named rooms
+		}
+		return r.Name
+	}
+	slices.SortFunc(rooms, func(a, b RoomSummary) int { return strings.Compare(label(a), label(b)) })
+}
+
+// PublicRooms returns the public rooms userID has not joined.
+func (s *Store) PublicRooms(ctx context.Context, userID int64) ([]Room, error) {
+	rows, err := s.db.QueryContext(ctx,
+		`SELECT id, name, kind FROM rooms r
+		 WHERE kind = 'public' AND NOT EXISTS (SELECT 1 FROM memberships m WHERE m.room_id = r.id AND m.user_id = ?)
+		 ORDER BY name LIMIT 200`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("public rooms: %w", err)
+	}
+	defer rows.Close()
+	var out []Room
+	for rows.Next() {
+		var r Room
+		if err := rows.Scan(&r.ID, &r.Name, &r.Kind); err != nil {
+			return nil, fmt.Errorf("public rooms: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// Join makes userID a member of roomID (again), with everything already
+// said counted as read. Whether they may is the caller's decision.
+func (s *Store) Join(ctx context.Context, roomID, userID int64) error {
+	_, err := s.db.ExecContext(ctx,
+		`INSERT INTO memberships (room_id, user_id, last_read_id, joined_at)
+		 VALUES (?, ?, (SELECT COALESCE(MAX(id), 0) FROM messages WHERE room_id = ?), ?)
+		 ON CONFLICT (room_id, user_id) DO NOTHING`, roomID, userID, roomID, time.Now().UnixMilli())
+	if err != nil {
+		return fmt.Errorf("join room %d: %w", roomID, err)
+	}
+	return nil
+}
+
+// Leave ends userID's membership of roomID.
+func (s *Store) Leave(ctx context.Context, roomID, userID int64) error {
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM memberships WHERE room_id = ? AND user_id = ?`, roomID, userID); err != nil {
+		return fmt.Errorf("leave room %d: %w", roomID, err)
+	}
+	return nil
+}
+
+// AddMember makes the user called username a member of roomID.
+func (s *Store) AddMember(ctx context.Context, roomID int64, username string) (User, error) {
+	u, _, err := s.UserByName(ctx, username)
+	if err != nil {
+		return User{}, err
+	}
+	return u, s.Join(ctx, roomID, u.ID)
+}
+
+// DirectRoom returns the direct conversation between a and b, starting it
+// if need be. Its name is fixed by the pair, so both sides find one room.
+func (s *Store) DirectRoom(ctx context.Context, a, b int64) (Room, error) {
+	lo, hi := min(a, b), max(a, b)
+	name := fmt.Sprintf("dm:%d:%d", lo, hi)
+	if _, err := s.db.ExecContext(ctx,
+		`INSERT INTO rooms (name, kind, created_by, created_at) VALUES (?, 'direct', ?, ?)
+		 ON CONFLICT (name) DO NOTHING`, name, a, time.Now().UnixMilli()); err != nil {
+		return Room{}, fmt.Errorf("direct room: %w", err)
+	}
+	r := Room{Name: name, Kind: Direct}
+	if err := s.db.QueryRowContext(ctx, `SELECT id FROM rooms WHERE name = ?`, name).Scan(&r.ID); err != nil {
+		return Room{}, fmt.Errorf("direct room: %w", err)
+	}
+	for _, id := range []int64{lo, hi} {
+		if err := s.Join(ctx, r.ID, id); err != nil {
+			return Room{}, err
+		}
+	}
+	return r, nil
+}
+
+// MarkRead moves userID's read mark in roomID forward to lastID.
+func (s *Store) MarkRead(ctx context.Context, roomID, userID, lastID int64) error {
+	_, err := s.db.ExecContext(ctx,
+		`UPDATE memberships SET last_read_id = ? WHERE room_id = ? AND user_id = ? AND last_read_id < ?`,
+		lastID, roomID, userID, lastID)
+	if err != nil {
+		return fmt.Errorf("mark read: %w", err)
+	}
+	return nil
+}

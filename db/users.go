@@ -1,0 +1,173 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+var (
+	// ErrNotFound: no such row (or none this person may see).
+	ErrNotFound = errors.New("not found")
+	// ErrTaken: the username or room name is in use.
+	ErrTaken = errors.New("already taken")
+	// ErrBadUsername: not 3 to 32 characters from [A-Za-z0-9_.-].
+	ErrBadUsername = errors.New("usernames are 3 to 32 letters, digits, dots, dashes or underscores")
+)
+
+// User is an account.
+type User struct {
+	ID       int64
+	Username string
+	Admin    bool
+}
+
+// ValidUsername reports whether name can be a username: 3 to 32 characters
+// from [A-Za-z0-9_.-], so that it is safe in URLs and unambiguous on screen.
+func ValidUsername(name string) bool {
+	if len(name) < 3 || len(name) > MaxNameLen {
+		return false
+	}
+	for _, r := range name {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '_', r == '.', r == '-':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// CreateUser stores a new account. The first account ever created is the
+// admin: the statement decides it, so two first sign-ups cannot both be.
+// Every account joins the "general" room.
+func (s *Store) CreateUser(ctx context.Context, username, passwordHash string) (User, error) {
+	if !ValidUsername(username) {
+		return User{}, ErrBadUsername
+	}
+	now := time.Now().UnixMilli()
+	var u User
+	err := s.db.QueryRowContext(ctx,
+		`INSERT INTO users (username, password_hash, is_admin, created_at)
+		 VALUES (?, ?, (SELECT COUNT(*) = 0 FROM users), ?)
+		 RETURNING id, username, is_admin`, username, passwordHash, now).Scan(&u.ID, &u.Username, &u.Admin)
+	if isUniqueViolation(err) {
+		return User{}, ErrTaken
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("create user: %w", err)
+	}
+	if err := s.Join(ctx, GeneralRoom, u.ID); err != nil {
+		return User{}, fmt.Errorf("create user: %w", err)
+	}
+	return u, nil
+}
+
+// UserByName returns the account and its password hash.
+func (s *Store) UserByName(ctx context.Context, username string) (User, string, error) {
+	var u User
+	var hash string
+	err := s.db.QueryRowContext(ctx,
+		`SELECT id, username, is_admin, password_hash FROM users WHERE username = ?`, username).
+		Scan(&u.ID, &u.Username, &u.Admin, &hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return User{}, "", ErrNotFound
+	}
+	if err != nil {
+		return User{}, "", fmt.Errorf("user %q: %w", username, err)
+	}
+	return u, hash, nil
+}
+
+// CreateSession stores a session for user under the token's hash.
+func (s *Store) CreateSession(ctx context.Context, tokenHash string, userID int64, expires time.Time) error {
+	_, err := s.db.ExecContext(ctx,
+		`INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)`,
+		tokenHash, userID, time.Now().UnixMilli(), expires.UnixMilli())
+	if err != nil {
+		return fmt.Errorf("create session: %w", err)
+	}
+	return nil
+}
+
+// SessionUser returns the user of a live session.
+func (s *Store) SessionUser(ctx context.Context, tokenHash string) (User, error) {
+	var u User
+	err := s.db.QueryRowContext(ctx,
+		`SELECT u.id, u.username, u.is_admin FROM sessions s JOIN users u ON u.id = s.user_id
+		 WHERE s.token_hash = ? AND s.expires_at > ?`, tokenHash, time.Now().UnixMilli()).
+		Scan(&u.ID, &u.Username, &u.Admin)
+	if errors.Is(err, sql.ErrNoRows) {
+		return User{}, ErrNotFound
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("session: %w", err)
+	}
+	return u, nil
+}
+
+// DeleteSession ends a session (sign-out).
+func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = ?`, tokenHash); err != nil {
+		return fmt.Errorf("delete session: %w", err)
+	}
+	return nil
+}
+
+// CreateInvite stores a sign-up invitation under the token's hash.
+func (s *Store) CreateInvite(ctx context.Context, tokenHash string, by int64, expires time.Time) error {
+	_, err := s.db.ExecContext(ctx,
+		`INSERT INTO invites (token_hash, created_by, created_at, expires_at) VALUES (?, ?, ?, ?)`,
+		tokenHash, by, time.Now().UnixMilli(), expires.UnixMilli())
+	if err != nil {
+		return fmt.Errorf("create invite: %w", err)
+	}
+	return nil
+}
+
+// ClaimInvite takes an unused, unexpired invitation for one sign-up. Only
+// one of several concurrent claims of one token wins. A sign-up that then
+// fails gives it back with ReleaseInvite; one that succeeds records its
+// user with UseInvite.
+func (s *Store) ClaimInvite(ctx context.Context, tokenHash string) error {
+	now := time.Now().UnixMilli()
+	// RETURNING, not RowsAffected: libSQL servers do not all report counts.
+	var claimed string
+	err := s.db.QueryRowContext(ctx,
+		`UPDATE invites SET claimed_at = ? WHERE token_hash = ? AND claimed_at IS NULL AND expires_at > ?
+		 RETURNING token_hash`, now, tokenHash, now).Scan(&claimed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("claim invite: %w", err)
+	}
+	return nil
+}
+
+// ReleaseInvite makes a claimed invitation usable again.
+func (s *Store) ReleaseInvite(ctx context.Context, tokenHash string) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE invites SET claimed_at = NULL WHERE token_hash = ? AND used_by IS NULL`, tokenHash)
+	if err != nil {
+		return fmt.Errorf("release invite: %w", err)
+	}
+	return nil
+}
+
+// UseInvite records who signed up with a claimed invitation.
+func (s *Store) UseInvite(ctx context.Context, tokenHash string, userID int64) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE invites SET used_by = ? WHERE token_hash = ?`, userID, tokenHash)
+	if err != nil {
+		return fmt.Errorf("use invite: %w", err)
+	}
+	return nil
+}
+
+// isUniqueViolation tells a UNIQUE constraint failure from other errors,
+// in the words of both SQLite and libSQL servers.
+func isUniqueViolation(err error) bool {
+	return err != nil && strings.Contains(strings.ToUpper(err.Error()), "UNIQUE")
+}
