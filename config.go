@@ -18,7 +18,12 @@ type Config struct {
 	CookieSecret  string   // COOKIE_SECRET: signs cookies; generated and kept in the database when empty
 	CookieSecure  bool     // COOKIE_SECURE: mark cookies Secure (serving over HTTPS)
 	AllowedOrigin []string // ALLOWED_ORIGINS: extra hosts whose pages may open the socket
+	Signup        string   // CHARLA_SIGNUP: open (default) or invite
+	SendRate      float64  // CHARLA_SEND_RATE: messages a second per person (bursts of twice that); 0: no limit
 }
+
+// defaultSendRate lets a person type fast, and a script not flood a room.
+const defaultSendRate = 5
 
 // loadConfig reads .env (if there is one) into the environment without
 // overriding what is already set, then reads the settings through getenv.
@@ -43,6 +48,23 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		if o = strings.TrimSpace(o); o != "" {
 			cfg.AllowedOrigin = append(cfg.AllowedOrigin, o)
 		}
+	}
+	switch cfg.Signup = or(getenv("CHARLA_SIGNUP"), "open"); cfg.Signup {
+	case "open", "invite":
+	default:
+		return Config{}, fmt.Errorf("CHARLA_SIGNUP=%q: want open or invite", cfg.Signup)
+	}
+	cfg.SendRate = defaultSendRate
+	switch v := getenv("CHARLA_SEND_RATE"); v {
+	case "":
+	case "off", "0":
+		cfg.SendRate = 0
+	default:
+		r, err := strconv.ParseFloat(v, 64)
+		if err != nil || r <= 0 {
+			return Config{}, fmt.Errorf("CHARLA_SEND_RATE=%q: want messages a second, or off", v)
+		}
+		cfg.SendRate = r
 	}
 	if cfg.CookieSecret != "" && len(cfg.CookieSecret) < 32 {
 		return Config{}, errors.New("COOKIE_SECRET must be at least 32 characters (or unset, to generate one)")

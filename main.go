@@ -69,13 +69,15 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready func(addr st
 	defer func() { stopWriter(); writerDone.Wait() }()
 
 	h := handlers.New(handlers.Config{
-		History:        store,
+		Store:          store,
 		Poster:         writer,
 		Hub:            rooms,
 		Log:            log,
 		Secret:         secret,
 		SecureCookies:  cfg.CookieSecure,
 		OriginPatterns: cfg.AllowedOrigin,
+		Signup:         cfg.Signup,
+		SendRate:       cfg.SendRate,
 	})
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true

@@ -1,12 +1,15 @@
 // Package handlers is charla's HTTP and WebSocket surface on Echo. Handlers
-// are thin: read input, call the store, the writer or the hub, render a
-// views component.
+// are thin: read input, check who may do it, call the store, the writer or
+// the hub, render a views component.
 package handlers
 
 import (
 	"context"
+	"crypto/rand"
 	"log/slog"
+	"net/http"
 	"sync"
+	"time"
 
 	"github.com/a-h/templ"
 	"github.com/charla/charla/db"
@@ -14,10 +17,30 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// History reads stored messages (db.Store).
-type History interface {
+// Store is what the handlers read and change in the database (db.Store).
+type Store interface {
 	Messages(ctx context.Context, room, before int64, limit int) ([]db.Message, error)
 	MessagesAfter(ctx context.Context, room, after int64, limit int) ([]db.Message, error)
+
+	CreateUser(ctx context.Context, username, passwordHash string) (db.User, error)
+	UserByName(ctx context.Context, username string) (db.User, string, error)
+	CreateSession(ctx context.Context, tokenHash string, userID int64, expires time.Time) error
+	SessionUser(ctx context.Context, tokenHash string) (db.User, error)
+	DeleteSession(ctx context.Context, tokenHash string) error
+	CreateInvite(ctx context.Context, tokenHash string, by int64, expires time.Time) error
+	ClaimInvite(ctx context.Context, tokenHash string) error
+	ReleaseInvite(ctx context.Context, tokenHash string) error
+	UseInvite(ctx context.Context, tokenHash string, userID int64) error
+
+	CreateRoom(ctx context.Context, name, kind string, creator int64) (db.Room, error)
+	RoomFor(ctx context.Context, roomID, userID int64) (db.Room, bool, error)
+	Rooms(ctx context.Context, userID int64) ([]db.RoomSummary, error)
+	PublicRooms(ctx context.Context, userID int64) ([]db.Room, error)
+	Join(ctx context.Context, roomID, userID int64) error
+	Leave(ctx context.Context, roomID, userID int64) error
+	AddMember(ctx context.Context, roomID int64, username string) (db.User, error)
+	DirectRoom(ctx context.Context, a, b int64) (db.Room, error)
+	MarkRead(ctx context.Context, roomID, userID, lastID int64) error
 }
 
 // Poster stores a message and answers once it is committed (db.Writer).
@@ -25,25 +48,38 @@ type Poster interface {
 	Post(ctx context.Context, m db.NewMessage) (db.Stored, error)
 }
 
+// Signup modes (CHARLA_SIGNUP).
+const (
+	SignupOpen   = "open"   // anyone may create an account
+	SignupInvite = "invite" // only with an invite link from an admin
+)
+
 // Config is what the handlers need from the outside.
 type Config struct {
-	History History
-	Poster  Poster
-	Hub     *hub.Hub
-	Log     *slog.Logger
-	// Secret signs the name cookie.
+	Store  Store
+	Poster Poster
+	Hub    *hub.Hub
+	Log    *slog.Logger
+	// Secret signs the session cookie, so that a forged one is refused
+	// before it costs a database lookup.
 	Secret []byte
 	// SecureCookies marks cookies Secure (set when served over HTTPS).
 	SecureCookies bool
 	// OriginPatterns are extra hosts allowed to open the socket, besides
 	// the page's own (see websocket.AcceptOptions.OriginPatterns).
 	OriginPatterns []string
+	// Signup is SignupOpen (the default) or SignupInvite.
+	Signup string
+	// SendRate is how many messages a second one person may send (with
+	// bursts of twice that); 0 means no limit.
+	SendRate float64
 }
 
 // Handler serves charla's pages and sockets.
 type Handler struct {
 	Config
 	sockets socketSet
+	limits  limits
 }
 
 // New returns a handler; call Register to route it.
@@ -51,19 +87,42 @@ func New(cfg Config) *Handler {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
-	return &Handler{Config: cfg, sockets: socketSet{conns: make(map[*socket]struct{})}}
+	if cfg.Signup == "" {
+		cfg.Signup = SignupOpen
+	}
+	return &Handler{
+		Config:  cfg,
+		sockets: socketSet{conns: make(map[*socket]struct{})},
+		limits:  newLimits(cfg.SendRate),
+	}
 }
 
 // Register routes every page, form and socket on e, with the middleware
-// they rely on (request log, security headers, CSRF).
+// they rely on (request log, security headers, CSRF, sessions).
 func (h *Handler) Register(e *echo.Echo) {
-	e.Use(RequestLog(h.Log), SecurityHeaders(), CSRF(h.SecureCookies))
-	e.GET("/", h.ChatPage)
-	e.GET("/messages", h.OlderMessages)
-	e.POST("/messages", h.SendMessage)
-	e.POST("/name", h.Rename)
-	e.GET("/ws", h.Socket)
-	e.GET("/healthz", func(c echo.Context) error { return c.String(200, "ok\n") })
+	e.Use(RequestLog(h.Log), SecurityHeaders(), CSRF(h.SecureCookies), h.authenticate)
+	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
+
+	e.GET("/signup", h.SignUpPage)
+	e.POST("/signup", h.SignUp)
+	e.GET("/signin", h.SignInPage)
+	e.POST("/signin", h.SignIn)
+	e.POST("/signout", h.SignOut)
+
+	// Everything below needs a signed-in person; the room routes also
+	// check membership (see room).
+	e.GET("/", h.Home, requireUser)
+	e.POST("/rooms", h.CreateRoom, requireUser)
+	e.POST("/direct", h.StartDirect, requireUser)
+	e.GET("/rooms/:id", h.RoomPage, requireUser)
+	e.GET("/rooms/:id/messages", h.OlderMessages, requireUser)
+	e.POST("/rooms/:id/messages", h.SendMessage, requireUser)
+	e.GET("/rooms/:id/ws", h.Socket) // answers 401 itself: see Socket
+	e.POST("/rooms/:id/join", h.JoinRoom, requireUser)
+	e.POST("/rooms/:id/leave", h.LeaveRoom, requireUser)
+	e.POST("/rooms/:id/members", h.AddMember, requireUser)
+	e.GET("/admin/invites", h.InvitesPage, requireAdmin)
+	e.POST("/admin/invites", h.CreateInvite, requireAdmin)
 }
 
 // render writes a templ component as the response.
@@ -73,7 +132,14 @@ func render(c echo.Context, status int, component templ.Component) error {
 	return component.Render(c.Request().Context(), c.Response())
 }
 
-// socketSet tracks open sockets so that shutdown can close them.
+// newKey returns a fresh one-time message key (the composer's first one;
+// charla.js makes the next ones).
+func newKey() string {
+	return rand.Text()
+}
+
+// socketSet tracks open sockets so that shutdown, sign-out and leaving a
+// room can close them.
 type socketSet struct {
 	mu     sync.Mutex
 	conns  map[*socket]struct{}

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"regexp"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -33,18 +34,21 @@ type server struct {
 
 func newServer(t *testing.T, store *db.Store) *server {
 	t.Helper()
+	return newServerWith(t, store, handlers.Config{})
+}
+
+// newServerWith runs the handlers with cfg's settings (Signup, SendRate…).
+func newServerWith(t *testing.T, store *db.Store, cfg handlers.Config) *server {
+	t.Helper()
 	rooms := hub.New()
 	writer := db.NewWriter(store, handlers.Publisher(rooms))
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Go(func() { writer.Run(ctx) })
-	h := handlers.New(handlers.Config{
-		History: store,
-		Poster:  writer,
-		Hub:     rooms,
-		Log:     slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Secret:  []byte("test-secret-test-secret-test-secret"),
-	})
+	cfg.Store, cfg.Poster, cfg.Hub = store, writer, rooms
+	cfg.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	cfg.Secret = []byte("test-secret-test-secret-test-secret")
+	h := handlers.New(cfg)
 	e := echo.New()
 	h.Register(e)
 	srv := httptest.NewServer(e)
@@ -58,32 +62,69 @@ func newServer(t *testing.T, store *db.Store) *server {
 	return &server{Server: srv, store: store, handler: h}
 }
 
-// person is a browser's cookie jar: a name and a CSRF token.
+// person is a browser: a cookie jar (session, CSRF), an account, and the
+// room it is looking at.
 type person struct {
 	t      *testing.T
 	srv    *server
 	client *http.Client
 	csrf   string
 	name   string
+	room   int64
 }
 
-var (
-	csrfRe = regexp.MustCompile(`name="_csrf" value="([^"]*)"`)
-	nameRe = regexp.MustCompile(`name="name" value="([^"]*)"`)
-)
+var csrfRe = regexp.MustCompile(`name="_csrf" value="([^"]*)"`)
 
-// visit loads the chat page as a new person, as a browser would.
+var userSeq struct {
+	sync.Mutex
+	n int
+}
+
+// visit signs up a new person, who lands in #general, as a browser would.
 func (s *server) visit(t *testing.T) *person {
 	t.Helper()
-	jar, _ := cookiejar.New(nil)
-	p := &person{t: t, srv: s, client: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
-	page := p.get("/")
-	p.csrf = csrfRe.FindStringSubmatch(page)[1]
-	p.name = html.UnescapeString(nameRe.FindStringSubmatch(page)[1])
+	userSeq.Lock()
+	userSeq.n++
+	name := fmt.Sprintf("user%03d", userSeq.n)
+	userSeq.Unlock()
+	p := s.stranger(t)
+	resp, body := p.post("/signup", url.Values{"_csrf": {p.csrf}, "username": {name}, "password": {"correct horse battery"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign up %s: status %d\n%s", name, resp.StatusCode, body)
+	}
+	p.name = name
+	p.enter(db.GeneralRoom)
 	return p
 }
 
+// stranger is a browser that has not signed in, holding a CSRF token.
+func (s *server) stranger(t *testing.T) *person {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	p := &person{t: t, srv: s, client: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	p.csrf = csrfRe.FindStringSubmatch(p.get("/signin"))[1]
+	return p
+}
+
+// enter opens a room's page, which the person's sockets then connect to.
+func (p *person) enter(room int64) string {
+	p.t.Helper()
+	p.room = room
+	page := p.get(fmt.Sprintf("/rooms/%d", room))
+	p.csrf = csrfRe.FindStringSubmatch(page)[1]
+	return page
+}
+
 func (p *person) get(path string) string {
+	p.t.Helper()
+	status, body := p.getStatus(path)
+	if status != 200 {
+		p.t.Fatalf("GET %s: %d %s", path, status, body)
+	}
+	return body
+}
+
+func (p *person) getStatus(path string) (int, string) {
 	p.t.Helper()
 	resp, err := p.client.Get(p.srv.URL + path)
 	if err != nil {
@@ -91,10 +132,7 @@ func (p *person) get(path string) string {
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != 200 {
-		p.t.Fatalf("GET %s: %d %s", path, resp.StatusCode, b)
-	}
-	return string(b)
+	return resp.StatusCode, string(b)
 }
 
 func (p *person) post(path string, form url.Values) (*http.Response, string) {
@@ -130,7 +168,7 @@ func (p *person) dialErr(after int64, origin string) (*websocket.Conn, error) {
 	u, _ := url.Parse(p.srv.URL)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	target := "ws://" + u.Host + "/ws"
+	target := fmt.Sprintf("ws://%s/rooms/%d/ws", u.Host, p.room)
 	if after >= 0 {
 		target += "?after=" + strconv.FormatInt(after, 10) // else live messages only
 	}
@@ -143,6 +181,10 @@ func (p *person) dialErr(after int64, origin string) (*websocket.Conn, error) {
 	}
 	conn.SetReadLimit(1 << 24)
 	p.t.Cleanup(func() { conn.CloseNow() })
+	// The first frame is always the sidebar's room list.
+	if _, b, err := conn.Read(ctx); err != nil || !strings.Contains(string(b), `id="rooms"`) {
+		return nil, fmt.Errorf("first frame: %q, %v; want the room list", b, err)
+	}
 	return conn, nil
 }
 

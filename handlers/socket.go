@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -46,32 +47,47 @@ type sendFrame struct {
 	Key  string `json:"key"`
 }
 
-// socket is one open WebSocket connection.
+// socket is one open WebSocket connection: one person's page of one room.
 type socket struct {
 	conn   *websocket.Conn
-	name   string
-	csrf   string // for the plain-HTTP fallback of forms sent to this page
+	user   db.User
 	room   int64
+	csrf   string // for the plain-HTTP fallback of forms sent to this page
 	direct chan []byte
 	cancel context.CancelCauseFunc
+	// unread counts the messages of the person's other rooms, for the
+	// sidebar; only the write loop touches it.
+	unread map[int64]int
 }
 
-// errRestart is the cause with which the server ends sockets on shutdown.
-var errRestart = errors.New("server restarting")
+// Causes with which the server ends sockets. Each closes with 1012 (service
+// restart): hx-ws reconnects, and the new connection is checked afresh.
+var (
+	errRestart   = errors.New("server restarting")
+	errSignedOut = errors.New("signed out")
+	errRooms     = errors.New("rooms changed")
+)
 
-// Socket upgrades to a WebSocket on which the page sends messages and
-// receives every message of the room: first those after ?after=ID that it
-// missed, then live ones, with no gap and no duplicate.
+// Socket upgrades to a WebSocket on which a member's page of a room sends
+// messages and receives every message of the room: first those after
+// ?after=ID that it missed, then live ones, with no gap and no duplicate;
+// and the unread counts of the person's other rooms.
 //
-// Who may subscribe: anyone who could load the page, which is anyone in the
-// skeleton's one public room. Cross-site WebSocket hijacking is refused by
-// the Origin check in websocket.Accept (the page's own host, plus
+// Who may subscribe: a signed-in member of the room, checked here before the
+// upgrade (401 signed out, 404 or 403 not a member, as for the room's
+// pages), and again on every reconnect, since a change of membership or a
+// sign-out closes the person's sockets. Cross-site WebSocket hijacking is
+// refused by the Origin check in websocket.Accept (the page's own host, plus
 // OriginPatterns), since a socket carries the cookies of whoever opens it.
 func (h *Handler) Socket(c echo.Context) error {
 	r := c.Request()
-	name := h.nameFromCookie(r)
-	if name == "" {
-		name = randomName() // cookie cleared while the page was open
+	u, ok := currentUser(c)
+	if !ok {
+		return echo.NewHTTPError(http.StatusUnauthorized, "sign in first")
+	}
+	room, err := h.memberRoom(c)
+	if err != nil {
+		return err
 	}
 	var after int64 = -1 // no ?after: live messages only, no replay
 	if s := r.URL.Query().Get("after"); s != "" {
@@ -80,6 +96,10 @@ func (h *Handler) Socket(c echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, "after must be a message id")
 		}
 		after = id
+	}
+	rooms, err := h.Store.Rooms(r.Context(), u.ID)
+	if err != nil {
+		return err
 	}
 
 	conn, err := websocket.Accept(c.Response(), r, &websocket.AcceptOptions{OriginPatterns: h.OriginPatterns})
@@ -93,7 +113,7 @@ func (h *Handler) Socket(c echo.Context) error {
 	conn.SetReadLimit(maxFrame + 1)
 
 	ctx, cancel := context.WithCancelCause(context.Background())
-	s := &socket{conn: conn, name: name, csrf: csrfToken(c), room: db.GeneralRoom, direct: make(chan []byte, directBuffer), cancel: cancel}
+	s := &socket{conn: conn, user: u, room: room.ID, csrf: csrfToken(c), direct: make(chan []byte, directBuffer), cancel: cancel}
 	if !h.sockets.add(s) {
 		conn.Close(websocket.StatusServiceRestart, errRestart.Error())
 		return nil
@@ -101,14 +121,18 @@ func (h *Handler) Socket(c echo.Context) error {
 	defer h.sockets.remove(s)
 
 	start := time.Now()
-	log := h.Log.With("room", s.room, "name", s.name, "ip", c.RealIP())
+	log := h.Log.With("room", s.room, "user", u.Username, "ip", c.RealIP())
 	log.Info("websocket connect", "after", after)
 
 	// A client that fell behind is told so by the write loop (1013); if that
 	// loop is itself stuck on a full TCP window, nothing can reach the
 	// client, so the connection is cut a moment later. Either way hx-ws
 	// reconnects and the page catches up from the database.
-	sub := h.Hub.Subscribe(s.room, sendBuffer, func() {
+	roomIDs := make([]int64, len(rooms))
+	for i, rs := range rooms {
+		roomIDs[i] = rs.ID
+	}
+	sub := h.Hub.Subscribe(roomIDs, sendBuffer, func() {
 		time.AfterFunc(lagGrace, func() { conn.CloseNow() })
 	})
 	defer sub.Close()
@@ -117,24 +141,56 @@ func (h *Handler) Socket(c echo.Context) error {
 	readers.Go(func() {
 		h.readLoop(ctx, s, log)
 	})
-	code, reason := h.writeLoop(ctx, s, sub, after)
+	code, reason, last := h.writeLoop(ctx, s, sub, after, rooms)
 	cancel(nil)
 	conn.Close(code, reason)
 	readers.Wait()
+	h.markRead(s, last, log)
 	log.Info("websocket disconnect", "code", int(code), "reason", reason, "duration", time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
-// writeLoop owns every write to the connection: the replay, live events and
-// replies. It returns the close code and reason to end with.
-func (h *Handler) writeLoop(ctx context.Context, s *socket, sub *hub.Subscription, after int64) (websocket.StatusCode, string) {
+// markRead records what the page was shown, for the unread counts.
+func (h *Handler) markRead(s *socket, last int64, log *slog.Logger) {
+	if last <= 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
+	defer cancel()
+	if err := h.Store.MarkRead(ctx, s.room, s.user.ID, last); err != nil {
+		log.Warn("mark read", "err", err)
+	}
+}
+
+// writeLoop owns every write to the connection: the unread counts, the
+// replay, live events and replies. It returns the close code and reason to
+// end with, and the newest message id it sent.
+func (h *Handler) writeLoop(ctx context.Context, s *socket, sub *hub.Subscription, after int64, rooms []db.RoomSummary) (websocket.StatusCode, string, int64) {
+	code, reason := h.stream(ctx, s, sub, &after, rooms)
+	return code, reason, after
+}
+
+func (h *Handler) stream(ctx context.Context, s *socket, sub *hub.Subscription, lastp *int64, rooms []db.RoomSummary) (websocket.StatusCode, string) {
+	// The sidebar as it is now: after a reconnect (say, because the
+	// person was added to a room) the page's copy may be out of date.
+	s.unread = make(map[int64]int, len(rooms))
+	for i, rs := range rooms {
+		if rs.ID == s.room {
+			rooms[i].Unread = 0 // what the page is about to be shown
+		}
+		s.unread[rs.ID] = rooms[i].Unread
+	}
+	if err := h.write(s, renderBytes(ctx, views.RoomListUpdate(rooms, s.room))); err != nil {
+		return closeFor(ctx)
+	}
 	// The subscription exists before the replay reads the database, so a
 	// message committed meanwhile is either in the replay or in sub (or
 	// both: then its id is at most last, and it is skipped).
-	last := after
-	if after >= 0 {
+	last := *lastp
+	defer func() { *lastp = last }()
+	if last >= 0 {
 		for {
-			msgs, err := h.History.MessagesAfter(ctx, s.room, last, replayPage)
+			msgs, err := h.Store.MessagesAfter(ctx, s.room, last, replayPage)
 			if err != nil {
 				if ctx.Err() != nil {
 					return closeFor(ctx)
@@ -157,6 +213,13 @@ func (h *Handler) writeLoop(ctx context.Context, s *socket, sub *hub.Subscriptio
 	for {
 		select {
 		case ev := <-sub.Events():
+			if ev.Room != s.room {
+				s.unread[ev.Room] += ev.Count
+				if err := h.write(s, renderBytes(ctx, views.UnreadCount(ev.Room, s.unread[ev.Room]))); err != nil {
+					return closeFor(ctx)
+				}
+				continue
+			}
 			if ev.LastID <= last {
 				continue // already sent by the replay
 			}
@@ -181,8 +244,8 @@ func (h *Handler) writeLoop(ctx context.Context, s *socket, sub *hub.Subscriptio
 func closeFor(ctx context.Context) (websocket.StatusCode, string) {
 	var pe *policyError
 	switch cause := context.Cause(ctx); {
-	case errors.Is(cause, errRestart):
-		return websocket.StatusServiceRestart, errRestart.Error()
+	case errors.Is(cause, errRestart), errors.Is(cause, errSignedOut), errors.Is(cause, errRooms):
+		return websocket.StatusServiceRestart, cause.Error()
 	case errors.As(cause, &pe):
 		return websocket.StatusPolicyViolation, pe.reason
 	default:
@@ -245,7 +308,13 @@ func (h *Handler) readLoop(ctx context.Context, s *socket, log *slog.Logger) {
 // to say to it alone. A new message reaches the sender, like everyone else,
 // through the room (db.Writer publishes it after commit).
 func (h *Handler) receive(ctx context.Context, s *socket, f sendFrame, log *slog.Logger) {
-	st, err := h.Poster.Post(ctx, db.NewMessage{RoomID: s.room, Key: f.Key, Author: s.name, Body: f.Body})
+	var st db.Stored
+	var err error
+	if allow(h.limits.send, sendLimitKey(s.user)) {
+		st, err = h.Poster.Post(ctx, db.NewMessage{RoomID: s.room, UserID: s.user.ID, Key: f.Key, Author: s.user.Username, Body: f.Body})
+	} else {
+		err = errSlowDown
+	}
 	switch {
 	case err == nil && st.Created:
 		return
@@ -262,11 +331,11 @@ func (h *Handler) receive(ctx context.Context, s *socket, f sendFrame, log *slog
 		if !db.ValidKey(f.Key) {
 			f.Key = newKey() // still give the text back
 		}
-		_, problem := sendProblem(err)
-		if !errors.As(err, new(*db.TooLongError)) {
+		status, problem := sendProblem(err)
+		if status >= 500 {
 			log.Warn("send failed", "err", err)
 		}
-		h.reply(s, views.FailedMessage(f.Key, f.Body, problem, s.csrf))
+		h.reply(s, views.FailedMessage(s.room, f.Key, f.Body, problem, s.csrf))
 	}
 }
 
@@ -300,8 +369,10 @@ func Publisher(hb *hub.Hub) func([]db.Message) {
 				end++
 			}
 			room := msgs[start:end]
-			hb.Publish(room[0].RoomID, hub.Event{
+			hb.Publish(hub.Event{
+				Room:   room[0].RoomID,
 				LastID: room[len(room)-1].ID,
+				Count:  len(room),
 				Frame:  renderBytes(context.Background(), views.MessagesFrame(room)),
 			})
 			start = end
@@ -332,6 +403,23 @@ func (h *Handler) Sockets() int {
 	h.sockets.mu.Lock()
 	defer h.sockets.mu.Unlock()
 	return len(h.sockets.conns)
+}
+
+// closeSockets ends the sockets that match with cause.
+func (h *Handler) closeSockets(match func(*socket) bool, cause error) {
+	h.sockets.mu.Lock()
+	defer h.sockets.mu.Unlock()
+	for s := range h.sockets.conns {
+		if match(s) {
+			s.cancel(cause)
+		}
+	}
+}
+
+// refreshSockets closes the sockets of these people after a change of their
+// rooms; their pages reconnect and subscribe to the rooms they now have.
+func (h *Handler) refreshSockets(userIDs ...int64) {
+	h.closeSockets(func(s *socket) bool { return slices.Contains(userIDs, s.user.ID) }, errRooms)
 }
 
 // CloseSockets ends every socket with 1012 (service restart), which hx-ws

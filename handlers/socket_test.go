@@ -91,7 +91,7 @@ func testResend(t *testing.T, srv *server) {
 		t.Fatalf("resend answered %+v, want the stored %+v", again, first)
 	}
 	// And once more over HTTP, as the no-script form would.
-	resp, _ := p.post("/messages", map[string][]string{"_csrf": {p.csrf}, "key": {key}, "body": {"only once"}})
+	resp, _ := p.post("/rooms/1/messages", map[string][]string{"_csrf": {p.csrf}, "key": {key}, "body": {"only once"}})
 	if resp.StatusCode != 303 {
 		t.Fatalf("HTTP resend: status %d, want 303", resp.StatusCode)
 	}

@@ -12,11 +12,14 @@ import (
 	"sync"
 )
 
-// Event is one frame for a room: the rendered bytes (shared, never modified)
-// and the highest message id they carry, which subscribers use to skip
-// frames they already sent during recovery.
+// Event is one frame for a room: the rendered bytes (shared, never
+// modified), how many messages they carry, and the highest message id among
+// them, which subscribers use to skip frames they already sent during
+// recovery.
 type Event struct {
+	Room   int64
 	LastID int64
+	Count  int
 	Frame  []byte
 }
 
@@ -34,7 +37,7 @@ func New() *Hub {
 // Subscription receives a room's events until it is closed or falls behind.
 type Subscription struct {
 	hub      *Hub
-	room     int64
+	rooms    []int64
 	events   chan Event
 	lagged   chan struct{}
 	onLag    func()
@@ -42,29 +45,32 @@ type Subscription struct {
 	stopOnce sync.Once
 }
 
-// Subscribe starts delivering room's events to a new subscription, which
-// buffers up to buffer events. A subscriber that lets the buffer fill is
+// Subscribe starts delivering the events of rooms to a new subscription
+// (one page follows its own room closely and the others for their unread
+// counts), which buffers up to buffer events. A subscriber that lets the buffer fill is
 // dropped (see Lagged) rather than slowing the publisher and so everyone;
 // onLag, if not nil, is then called once, on the publisher's goroutine, and
 // must not block.
-func (h *Hub) Subscribe(room int64, buffer int, onLag func()) *Subscription {
-	s := &Subscription{hub: h, room: room, events: make(chan Event, buffer), lagged: make(chan struct{}), onLag: onLag}
+func (h *Hub) Subscribe(rooms []int64, buffer int, onLag func()) *Subscription {
+	s := &Subscription{hub: h, rooms: rooms, events: make(chan Event, buffer), lagged: make(chan struct{}), onLag: onLag}
 	h.mu.Lock()
-	subs := h.rooms[room]
-	if subs == nil {
-		subs = make(map[*Subscription]struct{})
-		h.rooms[room] = subs
+	for _, room := range rooms {
+		subs := h.rooms[room]
+		if subs == nil {
+			subs = make(map[*Subscription]struct{})
+			h.rooms[room] = subs
+		}
+		subs[s] = struct{}{}
 	}
-	subs[s] = struct{}{}
 	h.mu.Unlock()
 	return s
 }
 
-// Publish hands ev to every subscriber of room without waiting for any.
-func (h *Hub) Publish(room int64, ev Event) {
+// Publish hands ev to every subscriber of ev.Room without waiting for any.
+func (h *Hub) Publish(ev Event) {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
-	for s := range h.rooms[room] {
+	for s := range h.rooms[ev.Room] {
 		select {
 		case s.events <- ev:
 		default:
@@ -99,9 +105,11 @@ func (s *Subscription) Lagged() <-chan struct{} { return s.lagged }
 func (s *Subscription) Close() {
 	s.stopOnce.Do(func() {
 		s.hub.mu.Lock()
-		delete(s.hub.rooms[s.room], s)
-		if len(s.hub.rooms[s.room]) == 0 {
-			delete(s.hub.rooms, s.room)
+		for _, room := range s.rooms {
+			delete(s.hub.rooms[room], s)
+			if len(s.hub.rooms[room]) == 0 {
+				delete(s.hub.rooms, room)
+			}
 		}
 		s.hub.mu.Unlock()
 	})

@@ -6,14 +6,14 @@ import (
 
 func TestPublishReachesEverySubscriberOfTheRoomInOrder(t *testing.T) {
 	h := New()
-	a, b := h.Subscribe(1, 8, nil), h.Subscribe(1, 8, nil)
-	other := h.Subscribe(2, 8, nil)
+	a, b := h.Subscribe([]int64{1}, 8, nil), h.Subscribe([]int64{1}, 8, nil)
+	other := h.Subscribe([]int64{2}, 8, nil)
 	defer a.Close()
 	defer b.Close()
 	defer other.Close()
 
 	for id := int64(1); id <= 3; id++ {
-		h.Publish(1, Event{LastID: id, Frame: []byte("frame")})
+		h.Publish(Event{Room: 1, LastID: id, Frame: []byte("frame")})
 	}
 	for _, s := range []*Subscription{a, b} {
 		for want := int64(1); want <= 3; want++ {
@@ -30,11 +30,11 @@ func TestPublishReachesEverySubscriberOfTheRoomInOrder(t *testing.T) {
 func TestSlowSubscriberIsDroppedNotWaitedFor(t *testing.T) {
 	h := New()
 	lagCalls := 0
-	slow, fast := h.Subscribe(1, 2, func() { lagCalls++ }), h.Subscribe(1, 100, nil)
+	slow, fast := h.Subscribe([]int64{1}, 2, func() { lagCalls++ }), h.Subscribe([]int64{1}, 100, nil)
 	defer slow.Close()
 	defer fast.Close()
 	for id := int64(1); id <= 10; id++ {
-		h.Publish(1, Event{LastID: id})
+		h.Publish(Event{Room: 1, LastID: id})
 	}
 	select {
 	case <-slow.Lagged():
@@ -56,11 +56,26 @@ func TestSlowSubscriberIsDroppedNotWaitedFor(t *testing.T) {
 
 func TestClosedSubscriptionGetsNothing(t *testing.T) {
 	h := New()
-	s := h.Subscribe(1, 8, nil)
+	s := h.Subscribe([]int64{1}, 8, nil)
 	s.Close()
 	s.Close()
-	h.Publish(1, Event{LastID: 1})
+	h.Publish(Event{Room: 1, LastID: 1})
 	if len(s.Events()) != 0 || h.Subscribers(1) != 0 {
 		t.Fatal("closed subscription still receives events")
+	}
+}
+
+func TestOneSubscriptionFollowsSeveralRooms(t *testing.T) {
+	h := New()
+	s := h.Subscribe([]int64{1, 2}, 8, nil)
+	h.Publish(Event{Room: 2, LastID: 7})
+	h.Publish(Event{Room: 3, LastID: 8})
+	h.Publish(Event{Room: 1, LastID: 9})
+	if a, b := <-s.Events(), <-s.Events(); a.Room != 2 || b.Room != 1 || len(s.Events()) != 0 {
+		t.Fatalf("got rooms %d, %d (+%d more), want 2 then 1 and nothing of room 3", a.Room, b.Room, len(s.Events()))
+	}
+	s.Close()
+	if h.Subscribers(1)+h.Subscribers(2) != 0 {
+		t.Fatal("a closed subscription is still in a room")
 	}
 }

@@ -7,7 +7,10 @@
 //  3. What was sent shows at once as pending, and the composer empties and
 //     gets a new one-time key; the server's copy replaces the pending one.
 //     Pending messages are sent again on reconnect: the key makes that safe.
-//  4. The page says whether it is connected.
+//  4. The page says whether it is connected, and when a socket closes it
+//     checks that the page is still its to see: a refused handshake (signed
+//     out, removed from the room) looks like a network error to hx-ws,
+//     which would retry for ever.
 (() => {
   const newestID = () => document.querySelector("#messages > [data-id]:last-child")?.dataset.id ?? "0";
 
@@ -38,7 +41,14 @@
     }
   });
 
-  document.addEventListener("htmx:ws:close", () => setStatus("reconnecting", "reconnecting…"));
+  document.addEventListener("htmx:ws:close", () => {
+    setStatus("reconnecting", "reconnecting…");
+    fetch(location.pathname, { redirect: "manual", cache: "no-store" })
+      .then((r) => {
+        if (r.type === "opaqueredirect" || r.status === 401 || r.status === 403 || r.status === 404) location.reload();
+      })
+      .catch(() => {}); // the server is down: hx-ws keeps trying
+  });
 
   document.addEventListener("htmx:ws:after:message:incoming", (e) => {
     e.detail.connection.url = socketURL(e.target);

@@ -1,0 +1,253 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/charla/charla/db"
+	"github.com/charla/charla/views"
+	"github.com/labstack/echo/v4"
+)
+
+// errNoRoom is what anyone gets for a room that does not exist or that they
+// may not know of: the same answer, so ids cannot be probed.
+var errNoRoom = echo.NewHTTPError(http.StatusNotFound, "no such room")
+
+// room returns the room named in the URL and whether the signed-in person
+// is a member. Private and direct rooms do not exist for non-members.
+//
+// This is the one place that decides who may see a room: every page,
+// history load, send and socket of a room goes through it.
+func (h *Handler) room(c echo.Context) (db.Room, bool, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil {
+		return db.Room{}, false, errNoRoom
+	}
+	u, _ := currentUser(c)
+	r, member, err := h.Store.RoomFor(c.Request().Context(), id, u.ID)
+	if errors.Is(err, db.ErrNotFound) || (err == nil && !member && r.Kind != db.Public) {
+		return db.Room{}, false, errNoRoom
+	}
+	return r, member, err
+}
+
+// memberRoom is room for actions only members may take; a public room's
+// non-member gets 403 (the room is no secret, its messages are).
+func (h *Handler) memberRoom(c echo.Context) (db.Room, error) {
+	r, member, err := h.room(c)
+	if err == nil && !member {
+		return db.Room{}, echo.NewHTTPError(http.StatusForbidden, "join the room first")
+	}
+	return r, err
+}
+
+// Home goes to the person's first room, or shows the room list.
+func (h *Handler) Home(c echo.Context) error {
+	u, _ := currentUser(c)
+	rooms, err := h.Store.Rooms(c.Request().Context(), u.ID)
+	if err != nil {
+		return err
+	}
+	for _, r := range rooms {
+		if r.ID == db.GeneralRoom {
+			return c.Redirect(http.StatusSeeOther, roomURL(r.ID))
+		}
+	}
+	if len(rooms) > 0 {
+		return c.Redirect(http.StatusSeeOther, roomURL(rooms[0].ID))
+	}
+	page, err := h.roomPage(c, db.Room{}, false, 0)
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, views.Room(page))
+}
+
+func roomURL(id int64) string { return "/rooms/" + strconv.FormatInt(id, 10) }
+
+// RoomPage shows a room with its newest page of history (or, with
+// ?before=ID, an archive page), or the invitation to join a public room.
+func (h *Handler) RoomPage(c echo.Context) error {
+	r, member, err := h.room(c)
+	if err != nil {
+		return err
+	}
+	before, err := optionalID(c.QueryParam("before"))
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, "before must be a message id")
+	}
+	page, err := h.roomPage(c, r, member, before)
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, views.Room(page))
+}
+
+// roomPage gathers what the room page shows. A member's live view marks
+// the room read up to its newest message.
+func (h *Handler) roomPage(c echo.Context, r db.Room, member bool, before int64) (views.RoomPage, error) {
+	ctx := c.Request().Context()
+	u, _ := currentUser(c)
+	page := views.RoomPage{User: u, Room: r, Member: member, Before: before, CSRF: csrfToken(c), Key: newKey()}
+	if member {
+		msgs, hasOlder, err := h.page(c, r.ID, before)
+		if err != nil {
+			return page, err
+		}
+		page.Messages, page.HasOlder = msgs, hasOlder
+		if before == 0 && len(msgs) > 0 {
+			if err := h.Store.MarkRead(ctx, r.ID, u.ID, msgs[len(msgs)-1].ID); err != nil {
+				return page, err
+			}
+		}
+	}
+	var err error
+	if page.Rooms, err = h.Store.Rooms(ctx, u.ID); err != nil {
+		return page, err
+	}
+	if page.Public, err = h.Store.PublicRooms(ctx, u.ID); err != nil {
+		return page, err
+	}
+	for _, rs := range page.Rooms {
+		if rs.ID == r.ID {
+			page.Peer = rs.Peer
+		}
+	}
+	return page, nil
+}
+
+// page reads one page of history before the given id (the newest when 0)
+// and whether anything older is left, by asking for one message more.
+func (h *Handler) page(c echo.Context, room, before int64) ([]db.Message, bool, error) {
+	msgs, err := h.Store.Messages(c.Request().Context(), room, before, db.PageSize+1)
+	if err != nil {
+		return nil, false, err
+	}
+	if len(msgs) > db.PageSize {
+		return msgs[1:], true, nil
+	}
+	return msgs, false, nil
+}
+
+// CreateRoom makes a public or private room and goes there.
+func (h *Handler) CreateRoom(c echo.Context) error {
+	u, _ := currentUser(c)
+	name := strings.ToLower(strings.TrimSpace(c.FormValue("name")))
+	kind := db.Public
+	if c.FormValue("kind") == db.Private {
+		kind = db.Private
+	}
+	r, err := h.Store.CreateRoom(c.Request().Context(), name, kind, u.ID)
+	switch {
+	case errors.Is(err, db.ErrBadRoomName):
+		return h.homeProblem(c, http.StatusUnprocessableEntity, "Room names are 2 to 40 lowercase letters, digits, dashes or underscores.")
+	case errors.Is(err, db.ErrTaken):
+		return h.homeProblem(c, http.StatusConflict, "There is already a room called "+name+".")
+	case err != nil:
+		return err
+	}
+	h.Log.Info("room created", "room", r.ID, "kind", r.Kind, "by", u.Username)
+	h.refreshSockets(u.ID)
+	return c.Redirect(http.StatusSeeOther, roomURL(r.ID))
+}
+
+// StartDirect opens the direct conversation with another person.
+func (h *Handler) StartDirect(c echo.Context) error {
+	u, _ := currentUser(c)
+	ctx := c.Request().Context()
+	other, _, err := h.Store.UserByName(ctx, strings.TrimSpace(c.FormValue("username")))
+	if errors.Is(err, db.ErrNotFound) || (err == nil && other.ID == u.ID) {
+		return h.homeProblem(c, http.StatusUnprocessableEntity, "There is nobody else called "+c.FormValue("username")+".")
+	}
+	if err != nil {
+		return err
+	}
+	r, err := h.Store.DirectRoom(ctx, u.ID, other.ID)
+	if err != nil {
+		return err
+	}
+	h.refreshSockets(u.ID, other.ID)
+	return c.Redirect(http.StatusSeeOther, roomURL(r.ID))
+}
+
+// JoinRoom joins a public room.
+func (h *Handler) JoinRoom(c echo.Context) error {
+	r, member, err := h.room(c)
+	if err != nil {
+		return err
+	}
+	if !member {
+		u, _ := currentUser(c)
+		if err := h.Store.Join(c.Request().Context(), r.ID, u.ID); err != nil {
+			return err
+		}
+		h.refreshSockets(u.ID)
+	}
+	return c.Redirect(http.StatusSeeOther, roomURL(r.ID))
+}
+
+// LeaveRoom leaves a room. The person's sockets are closed, so that none
+// keeps listening to it; their pages reconnect to what they may still see.
+func (h *Handler) LeaveRoom(c echo.Context) error {
+	r, err := h.memberRoom(c)
+	if err != nil {
+		return err
+	}
+	u, _ := currentUser(c)
+	if err := h.Store.Leave(c.Request().Context(), r.ID, u.ID); err != nil {
+		return err
+	}
+	h.refreshSockets(u.ID)
+	return c.Redirect(http.StatusSeeOther, "/")
+}
+
+// AddMember adds someone to a public or private room the person is in
+// (that is the invitation a private room needs). Direct rooms stay two.
+func (h *Handler) AddMember(c echo.Context) error {
+	r, err := h.memberRoom(c)
+	if err != nil {
+		return err
+	}
+	if r.Kind == db.Direct {
+		return echo.NewHTTPError(http.StatusForbidden, "a direct conversation stays between two people")
+	}
+	added, err := h.Store.AddMember(c.Request().Context(), r.ID, strings.TrimSpace(c.FormValue("username")))
+	if errors.Is(err, db.ErrNotFound) {
+		page, perr := h.roomPage(c, r, true, 0)
+		if perr != nil {
+			return perr
+		}
+		page.Problem = "There is nobody called " + c.FormValue("username") + "."
+		return render(c, http.StatusUnprocessableEntity, views.Room(page))
+	}
+	if err != nil {
+		return err
+	}
+	u, _ := currentUser(c)
+	h.Log.Info("member added", "room", r.ID, "user", added.Username, "by", u.Username)
+	h.refreshSockets(added.ID)
+	return c.Redirect(http.StatusSeeOther, roomURL(r.ID))
+}
+
+// homeProblem shows the lobby with a problem to fix (a bad room name…).
+func (h *Handler) homeProblem(c echo.Context, status int, problem string) error {
+	page, err := h.roomPage(c, db.Room{}, false, 0)
+	if err != nil {
+		return err
+	}
+	page.Problem = problem
+	return render(c, status, views.Room(page))
+}
+
+func optionalID(s string) (int64, error) {
+	if s == "" {
+		return 0, nil
+	}
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id < 0 {
+		return 0, errors.New("bad id")
+	}
+	return id, nil
+}
