@@ -66,6 +66,15 @@ func (s *Store) CreateUser(ctx context.Context, username, passwordHash string) (
 	return u, nil
 }
 
+// HasUsers reports whether any account exists.
+func (s *Store) HasUsers(ctx context.Context) (bool, error) {
+	var any bool
+	if err := s.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM users)`).Scan(&any); err != nil {
+		return false, fmt.Errorf("has users: %w", err)
+	}
+	return any, nil
+}
+
 // UserByName returns the account and its password hash.
 func (s *Store) UserByName(ctx context.Context, username string) (User, string, error) {
 	var u User

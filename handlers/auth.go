@@ -125,16 +125,29 @@ func (h *Handler) startSession(c echo.Context, u db.User) error {
 
 func (h *Handler) authForm(c echo.Context) views.AuthForm {
 	return views.AuthForm{
-		CSRF:       csrfToken(c),
-		Next:       localPath(c.FormValue("next")),
-		Invite:     c.FormValue("invite"),
-		InviteOnly: h.Signup == SignupInvite,
+		CSRF:   csrfToken(c),
+		Next:   localPath(c.FormValue("next")),
+		Invite: c.FormValue("invite"),
 	}
+}
+
+// inviteNeeded: in invite mode, every sign-up but the very first (the
+// admin, who makes the invites) needs one.
+func (h *Handler) inviteNeeded(c echo.Context) (bool, error) {
+	if h.Signup != SignupInvite {
+		return false, nil
+	}
+	return h.Store.HasUsers(c.Request().Context())
 }
 
 // SignUpPage shows the sign-up form (with ?invite=TOKEN in invite mode).
 func (h *Handler) SignUpPage(c echo.Context) error {
-	return render(c, http.StatusOK, views.SignUp(h.authForm(c)))
+	f := h.authForm(c)
+	var err error
+	if f.InviteOnly, err = h.inviteNeeded(c); err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, views.SignUp(f))
 }
 
 // SignUp creates an account and signs it in. The first account is the admin.
@@ -154,7 +167,11 @@ func (h *Handler) SignUp(c echo.Context) error {
 		return fail(http.StatusUnprocessableEntity, "Passwords are 8 to 128 characters.")
 	}
 	inviteHash := ""
-	if h.Signup == SignupInvite {
+	inviteNeeded, err := h.inviteNeeded(c)
+	if err != nil {
+		return err
+	}
+	if inviteNeeded {
 		inviteHash = hashToken(f.Invite)
 		if err := h.Store.ClaimInvite(ctx, inviteHash); errors.Is(err, db.ErrNotFound) {
 			return fail(http.StatusForbidden, "Signing up needs an invite link from an admin, and this one is unknown, used or expired.")

@@ -23,6 +23,7 @@ type Store interface {
 	MessagesAfter(ctx context.Context, room, after int64, limit int) ([]db.Message, error)
 
 	CreateUser(ctx context.Context, username, passwordHash string) (db.User, error)
+	HasUsers(ctx context.Context) (bool, error)
 	UserByName(ctx context.Context, username string) (db.User, string, error)
 	CreateSession(ctx context.Context, tokenHash string, userID int64, expires time.Time) error
 	SessionUser(ctx context.Context, tokenHash string) (db.User, error)
