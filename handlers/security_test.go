@@ -10,10 +10,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/coder/websocket"
 	"github.com/charla/charla/db"
 	"github.com/charla/charla/db/dbtest"
 	"github.com/charla/charla/handlers"
+	"github.com/coder/websocket"
 )
 
 // privateRoom has owner create a private room, say something in it and
