@@ -37,8 +37,9 @@ func newServer(t *testing.T, store *db.Store) *server {
 	return newServerWith(t, store, handlers.Config{})
 }
 
-// newServerWith runs the handlers with cfg's settings (Signup, SendRate…).
-func newServerWith(t *testing.T, store *db.Store, cfg handlers.Config) *server {
+// newServerWith runs the handlers with cfg's settings (Signup, SendRate…);
+// tune, if given, adjusts the test server before it starts.
+func newServerWith(t *testing.T, store *db.Store, cfg handlers.Config, tune ...func(*httptest.Server)) *server {
 	t.Helper()
 	rooms := hub.New()
 	writer := db.NewWriter(store, handlers.Publisher(rooms))
@@ -51,7 +52,11 @@ func newServerWith(t *testing.T, store *db.Store, cfg handlers.Config) *server {
 	h := handlers.New(cfg)
 	e := echo.New()
 	h.Register(e)
-	srv := httptest.NewServer(e)
+	srv := httptest.NewUnstartedServer(e)
+	for _, f := range tune {
+		f(srv)
+	}
+	srv.Start()
 	t.Cleanup(func() {
 		srv.CloseClientConnections()
 		h.CloseSockets(context.Background())

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/a-h/templ"
@@ -25,16 +26,16 @@ const (
 	// maxFrame is the largest frame a browser may send: a 4,000-character
 	// message is at most 16 KB of UTF-8, plus the form's other fields.
 	maxFrame = 64 << 10
-	// sendBuffer is how many frames a connection may fall behind the room
+	// sendQueue is how many frames a connection may fall behind the room
 	// before it is dropped; it then reconnects and catches up from the
 	// database, so a slow client never holds the others back.
-	sendBuffer = 64
-	// directBuffer holds replies meant for one connection (errors, acks).
-	directBuffer = 16
-	// writeTimeout bounds one frame's write to a stuck client.
+	sendQueue = 256
+	// directQueue bounds the replies meant for one connection (errors, acks).
+	directQueue = 16
+	// writeTimeout bounds one write to a stuck client.
 	writeTimeout = 10 * time.Second
-	// lagGrace is how long a lagging socket's write loop has to close it
-	// cleanly before the connection is cut.
+	// lagGrace is how long a lagging socket's close handshake may take
+	// before the connection is cut.
 	lagGrace = time.Second
 	// replayPage is how many missed messages go in one recovery frame.
 	replayPage = 500
@@ -48,16 +49,30 @@ type sendFrame struct {
 }
 
 // socket is one open WebSocket connection: one person's page of one room.
+//
+// An idle socket has one goroutine, its reader, blocked on the network.
+// Writes happen on a goroutine started when there is something to write
+// (see kick), which ends when the queue is empty: holding a writer goroutine
+// per idle connection would double what each costs.
 type socket struct {
-	conn   *websocket.Conn
-	user   db.User
-	room   int64
-	csrf   string // for the plain-HTTP fallback of forms sent to this page
-	direct chan []byte
-	cancel context.CancelCauseFunc
-	// unread counts the messages of the person's other rooms, for the
-	// sidebar; only the write loop touches it.
-	unread map[int64]int
+	conn *websocket.Conn
+	user db.User
+	room int64
+	csrf string // for the plain-HTTP fallback of forms sent to this page
+	log  *slog.Logger
+	sub  *hub.Subscription
+
+	mu       sync.Mutex
+	direct   [][]byte // replies for this page alone
+	flushing bool     // the writer (or the replay) is running
+	dead     bool     // a write failed: write nothing more
+
+	// Owned by whoever is flushing.
+	last   int64         // newest message id of the room sent
+	unread map[int64]int // the person's other rooms, for the sidebar
+
+	closeCode atomic.Int32 // the code the server closed with, if it did
+	lastSent  atomic.Int64 // last, for the reader's goodbye
 }
 
 // Causes with which the server ends sockets. Each closes with 1012 (service
@@ -112,177 +127,234 @@ func (h *Handler) Socket(c echo.Context) error {
 	// the library's must not fire first.
 	conn.SetReadLimit(maxFrame + 1)
 
-	ctx, cancel := context.WithCancelCause(context.Background())
-	s := &socket{conn: conn, user: u, room: room.ID, csrf: csrfToken(c), direct: make(chan []byte, directBuffer), cancel: cancel}
+	s := &socket{
+		conn:     conn,
+		user:     u,
+		room:     room.ID,
+		csrf:     csrfToken(c),
+		log:      h.Log.With("room", room.ID, "user", u.Username, "ip", c.RealIP()),
+		flushing: true, // until the replay is done
+		last:     after,
+	}
 	if !h.sockets.add(s) {
 		conn.Close(websocket.StatusServiceRestart, errRestart.Error())
 		return nil
 	}
-	defer h.sockets.remove(s)
-
+	s.log.Info("websocket connect", "after", after)
+	// The subscription exists before the replay reads the database, so a
+	// message committed meanwhile is either in the replay or queued (or
+	// both: then its id is at most last, and it is skipped).
+	s.sub = h.Hub.Subscribe(subscribedRooms(rooms), sendQueue, hub.Hooks{
+		Notify: func() { h.kick(s) },
+		Lag:    func() { s.close(websocket.StatusTryAgainLater, "too slow: reconnect to catch up") },
+	})
 	start := time.Now()
-	log := h.Log.With("room", s.room, "user", u.Username, "ip", c.RealIP())
-	log.Info("websocket connect", "after", after)
+	go h.readLoop(s, start)
 
-	// A client that fell behind is told so by the write loop (1013); if that
-	// loop is itself stuck on a full TCP window, nothing can reach the
-	// client, so the connection is cut a moment later. Either way hx-ws
-	// reconnects and the page catches up from the database.
-	roomIDs := make([]int64, len(rooms))
-	for i, rs := range rooms {
-		roomIDs[i] = rs.ID
+	if err := h.replay(r.Context(), s, rooms); err != nil {
+		if !errors.Is(err, errWrite) {
+			s.log.Error("replay", "err", err)
+		}
+		s.close(websocket.StatusTryAgainLater, "could not read history")
+		return nil
 	}
-	sub := h.Hub.Subscribe(roomIDs, sendBuffer, func() {
-		time.AfterFunc(lagGrace, func() { conn.CloseNow() })
-	})
-	defer sub.Close()
-
-	var readers sync.WaitGroup
-	readers.Go(func() {
-		h.readLoop(ctx, s, log)
-	})
-	code, reason, last := h.writeLoop(ctx, s, sub, after, rooms)
-	cancel(nil)
-	conn.Close(code, reason)
-	readers.Wait()
-	h.markRead(s, last, log)
-	log.Info("websocket disconnect", "code", int(code), "reason", reason, "duration", time.Since(start).Round(time.Millisecond))
+	// The replay is written: this goroutine writes what queued up
+	// meanwhile, then returns, leaving the reader alone with the socket.
+	h.flush(s)
 	return nil
 }
 
-// markRead records what the page was shown, for the unread counts.
-func (h *Handler) markRead(s *socket, last int64, log *slog.Logger) {
-	if last <= 0 {
-		return
+func subscribedRooms(rooms []db.RoomSummary) []int64 {
+	ids := make([]int64, len(rooms))
+	for i, rs := range rooms {
+		ids[i] = rs.ID
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
-	defer cancel()
-	if err := h.Store.MarkRead(ctx, s.room, s.user.ID, last); err != nil {
-		log.Warn("mark read", "err", err)
-	}
+	return ids
 }
 
-// writeLoop owns every write to the connection: the unread counts, the
-// replay, live events and replies. It returns the close code and reason to
-// end with, and the newest message id it sent.
-func (h *Handler) writeLoop(ctx context.Context, s *socket, sub *hub.Subscription, after int64, rooms []db.RoomSummary) (websocket.StatusCode, string, int64) {
-	code, reason := h.stream(ctx, s, sub, &after, rooms)
-	return code, reason, after
-}
+// errWrite marks a failed write to the client: the connection is gone.
+var errWrite = errors.New("write failed")
 
-func (h *Handler) stream(ctx context.Context, s *socket, sub *hub.Subscription, lastp *int64, rooms []db.RoomSummary) (websocket.StatusCode, string) {
-	// The sidebar as it is now: after a reconnect (say, because the
-	// person was added to a room) the page's copy may be out of date.
-	s.unread = make(map[int64]int, len(rooms))
+// replay sends the sidebar as it is now (after a reconnect, say because
+// the person was added to a room, the page's copy may be out of date), then
+// the room's messages after s.last.
+func (h *Handler) replay(ctx context.Context, s *socket, rooms []db.RoomSummary) error {
 	for i, rs := range rooms {
 		if rs.ID == s.room {
 			rooms[i].Unread = 0 // what the page is about to be shown
+			continue
 		}
-		s.unread[rs.ID] = rooms[i].Unread
+		if s.unread == nil {
+			s.unread = make(map[int64]int)
+		}
+		s.unread[rs.ID] = rs.Unread
 	}
-	if err := h.write(s, renderBytes(ctx, views.RoomListUpdate(rooms, s.room))); err != nil {
-		return closeFor(ctx)
+	if err := h.write(s, renderBytes(views.RoomListUpdate(rooms, s.room))); err != nil {
+		return errWrite
 	}
-	// The subscription exists before the replay reads the database, so a
-	// message committed meanwhile is either in the replay or in sub (or
-	// both: then its id is at most last, and it is skipped).
-	last := *lastp
-	defer func() { *lastp = last }()
-	if last >= 0 {
-		for {
-			msgs, err := h.Store.MessagesAfter(ctx, s.room, last, replayPage)
-			if err != nil {
-				if ctx.Err() != nil {
-					return closeFor(ctx)
-				}
-				h.Log.Error("replay", "err", err)
-				return websocket.StatusTryAgainLater, "could not read history"
-			}
-			if len(msgs) == 0 {
-				break
-			}
-			if err := h.write(s, renderBytes(ctx, views.MessagesFrame(msgs))); err != nil {
-				return closeFor(ctx)
-			}
-			last = msgs[len(msgs)-1].ID
-			if len(msgs) < replayPage {
-				break
-			}
+	for s.last >= 0 {
+		msgs, err := h.Store.MessagesAfter(ctx, s.room, s.last, replayPage)
+		if err != nil {
+			return err
+		}
+		if len(msgs) == 0 {
+			break
+		}
+		if err := h.write(s, renderBytes(views.MessagesFrame(msgs))); err != nil {
+			return errWrite
+		}
+		s.last = msgs[len(msgs)-1].ID
+		if len(msgs) < replayPage {
+			break
 		}
 	}
+	s.lastSent.Store(s.last)
+	return nil
+}
+
+// kick makes sure a writer runs for s: the hub queued an event, or a reply
+// is waiting.
+func (h *Handler) kick(s *socket) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.flushing {
+		return
+	}
+	s.flushing = true
+	go h.flush(s)
+}
+
+// flush writes what is queued until nothing is, then stops. Only one flush
+// runs at a time (s.flushing). Frames queued together go out as one
+// WebSocket message: hx-ws swaps each part, and a busy room costs fewer
+// writes and fewer swaps.
+func (h *Handler) flush(s *socket) {
+	var frames [][]byte
 	for {
-		select {
-		case ev := <-sub.Events():
-			if ev.Room != s.room {
-				s.unread[ev.Room] += ev.Count
-				if err := h.write(s, renderBytes(ctx, views.UnreadCount(ev.Room, s.unread[ev.Room]))); err != nil {
-					return closeFor(ctx)
+		s.mu.Lock()
+		events := s.sub.Take()
+		direct := s.direct
+		s.direct = nil
+		if s.dead || (len(events) == 0 && len(direct) == 0) {
+			s.flushing = s.dead // a dead socket never starts another writer
+			s.mu.Unlock()
+			return
+		}
+		s.mu.Unlock()
+
+		frames = frames[:0]
+		var unread []int64 // rooms whose badge changed
+		for _, ev := range events {
+			switch {
+			case ev.Room != s.room:
+				if s.unread == nil {
+					s.unread = make(map[int64]int)
 				}
-				continue
+				s.unread[ev.Room] += ev.Count
+				if !slices.Contains(unread, ev.Room) {
+					unread = append(unread, ev.Room)
+				}
+			case ev.LastID <= s.last:
+				// already sent by the replay
+			default:
+				frames = append(frames, ev.Frame)
+				s.last = ev.LastID
 			}
-			if ev.LastID <= last {
-				continue // already sent by the replay
-			}
-			if err := h.write(s, ev.Frame); err != nil {
-				return closeFor(ctx)
-			}
-			last = ev.LastID
-		case frame := <-s.direct:
-			if err := h.write(s, frame); err != nil {
-				return closeFor(ctx)
-			}
-		case <-sub.Lagged():
-			return websocket.StatusTryAgainLater, "too slow: reconnect to catch up"
-		case <-ctx.Done():
-			return closeFor(ctx)
+		}
+		for _, room := range unread {
+			frames = append(frames, renderBytes(views.UnreadCount(room, s.unread[room])))
+		}
+		frames = append(frames, direct...)
+		s.lastSent.Store(s.last)
+		if len(frames) == 0 {
+			continue
+		}
+		if err := h.write(s, frames...); err != nil {
+			s.mu.Lock()
+			s.dead = true
+			s.mu.Unlock()
+			s.conn.CloseNow()
+			return
 		}
 	}
 }
 
-// closeFor picks the close code for a context that ended: 1012 on shutdown
-// (hx-ws reconnects), or the code a failed read or frame asked for.
-func closeFor(ctx context.Context) (websocket.StatusCode, string) {
-	var pe *policyError
-	switch cause := context.Cause(ctx); {
-	case errors.Is(cause, errRestart), errors.Is(cause, errSignedOut), errors.Is(cause, errRooms):
-		return websocket.StatusServiceRestart, cause.Error()
-	case errors.As(cause, &pe):
-		return websocket.StatusPolicyViolation, pe.reason
-	default:
-		return websocket.StatusNormalClosure, ""
-	}
-}
-
-// write sends one frame. Its context is not the socket's: coder/websocket
-// tears a connection down when a write's context ends, and an ending socket
-// must still be able to send its close code.
-func (h *Handler) write(s *socket, frame []byte) error {
+// write sends frames as one message. Its context is not tied to the socket's
+// life: coder/websocket tears a connection down when a write's context
+// ends, and a closing socket must still be able to send its close code.
+func (h *Handler) write(s *socket, frames ...[]byte) error {
 	ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
 	defer cancel()
-	return s.conn.Write(ctx, websocket.MessageText, frame)
+	if len(frames) == 1 {
+		return s.conn.Write(ctx, websocket.MessageText, frames[0])
+	}
+	w, err := s.conn.Writer(ctx, websocket.MessageText)
+	if err != nil {
+		return err
+	}
+	for _, f := range frames {
+		if _, err := w.Write(f); err != nil {
+			return err
+		}
+	}
+	return w.Close()
 }
 
-// policyError ends a socket whose client broke the protocol.
-type policyError struct{ reason string }
+// close ends the socket with code (after a close handshake, or lagGrace
+// later without one: a client too stuck to read cannot answer). It does
+// not wait.
+func (s *socket) close(code websocket.StatusCode, reason string) {
+	if !s.closeCode.CompareAndSwap(0, int32(code)) {
+		return // closing already
+	}
+	go s.conn.Close(code, reason)
+	time.AfterFunc(lagGrace, func() { s.conn.CloseNow() })
+}
 
-func (e *policyError) Error() string { return e.reason }
+// reply queues a frame for this socket alone. A client too slow to take its
+// own replies is dropped, like one too slow for the room.
+func (h *Handler) reply(s *socket, c templ.Component) {
+	frame := renderBytes(c)
+	s.mu.Lock()
+	full := len(s.direct) >= directQueue
+	if !full {
+		s.direct = append(s.direct, frame)
+	}
+	s.mu.Unlock()
+	if full {
+		s.close(websocket.StatusTryAgainLater, "too slow: reconnect to catch up")
+		return
+	}
+	h.kick(s)
+}
 
-// readLoop takes the client's frames one at a time: a person's messages are
-// stored in the order they were sent.
-func (h *Handler) readLoop(ctx context.Context, s *socket, log *slog.Logger) {
+// readLoop takes the client's frames one at a time, so that a person's
+// messages are stored in the order they were sent, until the connection
+// ends; then it cleans up after the socket.
+func (h *Handler) readLoop(s *socket, start time.Time) {
+	err := h.read(s)
+	s.conn.CloseNow()
+	s.sub.Close()
+	h.sockets.remove(s)
+	h.markRead(s)
+	code := websocket.StatusCode(s.closeCode.Load())
+	if code == 0 {
+		code = websocket.CloseStatus(err)
+	}
+	s.log.Info("websocket disconnect", "code", int(code), "duration", time.Since(start).Round(time.Millisecond))
+}
+
+func (h *Handler) read(s *socket) error {
 	for {
-		// Not ctx: a read whose context ends closes the connection at
-		// once, before the write loop can send its close code. Reads end
-		// when the write loop closes the connection.
+		// No deadline: an idle page may stay open for days. The read ends
+		// when the connection closes, whoever closes it.
 		typ, r, err := s.conn.Reader(context.Background())
 		if err != nil {
-			s.cancel(nil) // closed by the client, or ctx ended
-			return
+			return err
 		}
 		data, err := io.ReadAll(io.LimitReader(r, maxFrame+1))
 		if err != nil {
-			s.cancel(nil)
-			return
+			return err
 		}
 		var f sendFrame
 		switch {
@@ -296,22 +368,25 @@ func (h *Handler) readLoop(ctx context.Context, s *socket, log *slog.Logger) {
 			}
 		}
 		if err != nil {
-			log.Warn("websocket policy violation", "err", err, "bytes", len(data))
-			s.cancel(&policyError{reason: err.Error()})
-			return
+			s.log.Warn("websocket policy violation", "err", err, "bytes", len(data))
+			s.closeCode.Store(int32(websocket.StatusPolicyViolation))
+			s.conn.Close(websocket.StatusPolicyViolation, err.Error())
+			return err
 		}
-		h.receive(ctx, s, f, log)
+		h.receive(s, f)
 	}
 }
 
 // receive stores one message and answers the sender when there is something
 // to say to it alone. A new message reaches the sender, like everyone else,
 // through the room (db.Writer publishes it after commit).
-func (h *Handler) receive(ctx context.Context, s *socket, f sendFrame, log *slog.Logger) {
+func (h *Handler) receive(s *socket, f sendFrame) {
 	var st db.Stored
 	var err error
 	if allow(h.limits.send, sendLimitKey(s.user)) {
+		ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
 		st, err = h.Poster.Post(ctx, db.NewMessage{RoomID: s.room, UserID: s.user.ID, Key: f.Key, Author: s.user.Username, Body: f.Body})
+		cancel()
 	} else {
 		err = errSlowDown
 	}
@@ -325,34 +400,35 @@ func (h *Handler) receive(ctx context.Context, s *socket, f sendFrame, log *slog
 		if db.ValidKey(f.Key) {
 			h.reply(s, views.DeletePending(f.Key))
 		}
-	case ctx.Err() != nil:
-		return // the socket is closing; the page resends pending messages on reconnect
 	default:
 		if !db.ValidKey(f.Key) {
 			f.Key = newKey() // still give the text back
 		}
 		status, problem := sendProblem(err)
 		if status >= 500 {
-			log.Warn("send failed", "err", err)
+			s.log.Warn("send failed", "err", err)
 		}
 		h.reply(s, views.FailedMessage(s.room, f.Key, f.Body, problem, s.csrf))
 	}
 }
 
-// reply queues a frame for this socket alone. A client too slow to take its
-// own replies is dropped, like one too slow for the room.
-func (h *Handler) reply(s *socket, c templ.Component) {
-	select {
-	case s.direct <- renderBytes(context.Background(), c):
-	default:
-		s.cancel(errors.New("reply buffer full"))
+// markRead records what the page was shown, for the unread counts.
+func (h *Handler) markRead(s *socket) {
+	last := s.lastSent.Load()
+	if last <= 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
+	defer cancel()
+	if err := h.Store.MarkRead(ctx, s.room, s.user.ID, last); err != nil {
+		s.log.Warn("mark read", "err", err)
 	}
 }
 
 // renderBytes renders a fragment once, for any number of connections.
-func renderBytes(ctx context.Context, c templ.Component) []byte {
+func renderBytes(c templ.Component) []byte {
 	var b bytes.Buffer
-	if err := c.Render(ctx, &b); err != nil {
+	if err := c.Render(context.Background(), &b); err != nil {
 		// Rendering plain values into a buffer cannot fail short of a bug.
 		panic(err)
 	}
@@ -373,7 +449,7 @@ func Publisher(hb *hub.Hub) func([]db.Message) {
 				Room:   room[0].RoomID,
 				LastID: room[len(room)-1].ID,
 				Count:  len(room),
-				Frame:  renderBytes(context.Background(), views.MessagesFrame(room)),
+				Frame:  renderBytes(views.MessagesFrame(room)),
 			})
 			start = end
 		}
@@ -405,13 +481,14 @@ func (h *Handler) Sockets() int {
 	return len(h.sockets.conns)
 }
 
-// closeSockets ends the sockets that match with cause.
+// closeSockets ends the sockets that match with 1012 (service restart):
+// their pages reconnect, and are checked afresh.
 func (h *Handler) closeSockets(match func(*socket) bool, cause error) {
 	h.sockets.mu.Lock()
 	defer h.sockets.mu.Unlock()
 	for s := range h.sockets.conns {
 		if match(s) {
-			s.cancel(cause)
+			s.close(websocket.StatusServiceRestart, cause.Error())
 		}
 	}
 }
@@ -423,19 +500,16 @@ func (h *Handler) refreshSockets(userIDs ...int64) {
 }
 
 // CloseSockets ends every socket with 1012 (service restart), which hx-ws
-// answers by reconnecting, and waits for their handlers to finish. Call it
-// after the HTTP server has stopped accepting: Shutdown does not touch
-// hijacked connections.
+// answers by reconnecting, and waits for them to finish. Call it after the
+// HTTP server has stopped accepting: Shutdown does not touch hijacked
+// connections.
 func (h *Handler) CloseSockets(ctx context.Context) {
-	set := &h.sockets
-	set.mu.Lock()
-	set.closed = true
-	for s := range set.conns {
-		s.cancel(errRestart)
-	}
-	set.mu.Unlock()
+	h.sockets.mu.Lock()
+	h.sockets.closed = true
+	h.sockets.mu.Unlock()
+	h.closeSockets(func(*socket) bool { return true }, errRestart)
 	done := make(chan struct{})
-	go func() { set.wg.Wait(); close(done) }()
+	go func() { h.sockets.wg.Wait(); close(done) }()
 	select {
 	case <-done:
 	case <-ctx.Done():

@@ -13,7 +13,9 @@ import (
 
 	"github.com/charla/charla/db"
 	"github.com/charla/charla/db/dbtest"
+	"github.com/charla/charla/handlers"
 	"github.com/coder/websocket"
+	"net/http/httptest"
 )
 
 func TestSocket(t *testing.T) {
@@ -188,31 +190,39 @@ func TestShutdownClosesSocketsWithServiceRestart(t *testing.T) {
 }
 
 func TestSlowReaderIsDroppedAndOthersKeepUp(t *testing.T) {
-	srv := newServer(t, dbtest.File(t))
-	sender, fast := srv.visit(t).dial(-1), srv.visit(t).dial(-1)
-	// The slow reader never reads. A small, fixed receive buffer keeps the
-	// kernel from absorbing megabytes for it, so that the server's send
-	// buffer, then its send queue, fill up as they would on a slow network.
+	// Small, fixed socket buffers on both sides (the kernel would otherwise
+	// absorb megabytes), so that a reader that stops reading fills them,
+	// then its send queue, after a few hundred messages, as on a slow network.
+	srv := newServerWith(t, dbtest.File(t), handlers.Config{}, func(s *httptest.Server) {
+		s.Listener = smallBuffers{s.Listener}
+	})
+	fast := srv.visit(t).dial(-1)
 	slowPerson := srv.visit(t)
 	slowPerson.client.Transport = &http.Transport{DialContext: (&net.Dialer{
 		Control: func(_, _ string, c syscall.RawConn) error {
 			return c.Control(func(fd uintptr) {
-				syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 16<<10)
+				syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 8<<10)
 			})
 		},
 	}).DialContext}
-	slow := slowPerson.dial(-1)
-	go sender.closeStatus(time.Minute) // the sender reads what it is sent
+	slow := slowPerson.dial(-1) // never reads
 
-	body := strings.Repeat("a slow reader must not hold the room back. ", 90)
-	const n = 1500 // ~5.8 MB: more than the server's 4 MB send buffer and the queue
+	body := strings.Repeat("a slow reader must not hold the room back. ", 20)
+	const senders, each = 4, 150
+	const n = senders * each
 	var got []shown
-	var reading sync.WaitGroup
-	reading.Go(func() { got = fast.collect(n, time.Minute) })
-	for range n {
-		sender.send(body)
+	var wg sync.WaitGroup
+	wg.Go(func() { got = fast.collect(n, time.Minute) })
+	for range senders {
+		sender := srv.visit(t).dial(-1)
+		go sender.closeStatus(time.Minute) // a sender reads what it is sent
+		wg.Go(func() {
+			for range each {
+				sender.send(body)
+			}
+		})
 	}
-	reading.Wait()
+	wg.Wait()
 	if len(got) != n {
 		t.Fatalf("fast reader got %d of %d", len(got), n)
 	}
@@ -226,12 +236,23 @@ func TestSlowReaderIsDroppedAndOthersKeepUp(t *testing.T) {
 	if code := slow.closeStatus(5 * time.Second); code != websocket.StatusTryAgainLater && code != -1 {
 		t.Fatalf("slow reader closed with %d, want 1013 or an abnormal close", code)
 	}
-	for deadline := time.Now().Add(2 * time.Second); srv.handler.Sockets() != 2; {
+	for deadline := time.Now().Add(2 * time.Second); srv.handler.Sockets() != 1+senders; {
 		if time.Now().After(deadline) {
-			t.Fatalf("%d sockets open, want 2: the slow one was never dropped", srv.handler.Sockets())
+			t.Fatalf("%d sockets open, want %d: the slow one was never dropped", srv.handler.Sockets(), 1+senders)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// smallBuffers gives every accepted connection a 16 KB send buffer.
+type smallBuffers struct{ net.Listener }
+
+func (l smallBuffers) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if tc, ok := c.(*net.TCPConn); ok {
+		tc.SetWriteBuffer(16 << 10)
+	}
+	return c, err
 }
 
 func lastID(t *testing.T, srv *server) int64 {

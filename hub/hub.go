@@ -6,6 +6,10 @@
 // other instances can take this one's place without the handlers noticing.
 // It knows nothing of HTML or the database: an Event is opaque bytes,
 // rendered once and shared by every subscriber.
+//
+// A subscription holds no goroutine and no buffer while idle: Publish queues
+// the event and calls the subscriber's notify hook, which starts whatever
+// writes it out. Ten thousand idle sockets cost ten thousand small structs.
 package hub
 
 import (
@@ -34,25 +38,36 @@ func New() *Hub {
 	return &Hub{rooms: make(map[int64]map[*Subscription]struct{})}
 }
 
-// Subscription receives a room's events until it is closed or falls behind.
-type Subscription struct {
-	hub      *Hub
-	rooms    []int64
-	events   chan Event
-	lagged   chan struct{}
-	onLag    func()
-	lagOnce  sync.Once
-	stopOnce sync.Once
+// Hooks are how a subscription tells its owner about events. Both are
+// called on the publisher's goroutine and must not block.
+type Hooks struct {
+	// Notify: an event was queued and the queue had been empty.
+	Notify func()
+	// Lag: the queue was full, so events are being lost from now on; the
+	// owner should drop the connection, whose client then reconnects and
+	// recovers from the database. Called once.
+	Lag func()
 }
 
-// Subscribe starts delivering the events of rooms to a new subscription
-// (one page follows its own room closely and the others for their unread
-// counts), which buffers up to buffer events. A subscriber that lets the buffer fill is
-// dropped (see Lagged) rather than slowing the publisher and so everyone;
-// onLag, if not nil, is then called once, on the publisher's goroutine, and
-// must not block.
-func (h *Hub) Subscribe(rooms []int64, buffer int, onLag func()) *Subscription {
-	s := &Subscription{hub: h, rooms: rooms, events: make(chan Event, buffer), lagged: make(chan struct{}), onLag: onLag}
+// Subscription queues the events of some rooms until its owner takes them.
+type Subscription struct {
+	hub   *Hub
+	rooms []int64
+	limit int
+	hooks Hooks
+
+	mu     sync.Mutex
+	queue  []Event
+	lagged bool
+	closed bool
+}
+
+// Subscribe starts queueing the events of rooms (one page follows its own
+// room closely and the others for their unread counts). At most limit
+// events wait; a subscriber that lets more pile up is dropped rather than
+// slowing the publisher and so everyone.
+func (h *Hub) Subscribe(rooms []int64, limit int, hooks Hooks) *Subscription {
+	s := &Subscription{hub: h, rooms: rooms, limit: limit, hooks: hooks}
 	h.mu.Lock()
 	for _, room := range rooms {
 		subs := h.rooms[room]
@@ -66,24 +81,44 @@ func (h *Hub) Subscribe(rooms []int64, buffer int, onLag func()) *Subscription {
 	return s
 }
 
-// Publish hands ev to every subscriber of ev.Room without waiting for any.
+// Publish queues ev for every subscriber of ev.Room without waiting for any.
 func (h *Hub) Publish(ev Event) {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	for s := range h.rooms[ev.Room] {
-		select {
-		case s.events <- ev:
-		default:
-			s.lagOnce.Do(s.lag)
-		}
+		s.push(ev)
 	}
 }
 
-func (s *Subscription) lag() {
-	close(s.lagged)
-	if s.onLag != nil {
-		s.onLag()
+func (s *Subscription) push(ev Event) {
+	s.mu.Lock()
+	if s.lagged || s.closed {
+		s.mu.Unlock()
+		return
 	}
+	if len(s.queue) >= s.limit {
+		s.lagged = true
+		s.mu.Unlock()
+		if s.hooks.Lag != nil {
+			s.hooks.Lag()
+		}
+		return
+	}
+	wasEmpty := len(s.queue) == 0
+	s.queue = append(s.queue, ev)
+	s.mu.Unlock()
+	if wasEmpty && s.hooks.Notify != nil {
+		s.hooks.Notify()
+	}
+}
+
+// Take returns the queued events, oldest first, and empties the queue.
+func (s *Subscription) Take() []Event {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	q := s.queue
+	s.queue = nil // an idle subscription keeps no buffer
+	return q
 }
 
 // Subscribers returns how many subscriptions room has.
@@ -93,24 +128,21 @@ func (h *Hub) Subscribers(room int64) int {
 	return len(h.rooms[room])
 }
 
-// Events delivers the room's events in publish order.
-func (s *Subscription) Events() <-chan Event { return s.events }
-
-// Lagged is closed when an event could not be buffered: from then on the
-// subscription has a gap, and its owner should drop the connection so that
-// the client reconnects and recovers from the database.
-func (s *Subscription) Lagged() <-chan struct{} { return s.lagged }
-
 // Close stops delivery. It is safe to call more than once.
 func (s *Subscription) Close() {
-	s.stopOnce.Do(func() {
-		s.hub.mu.Lock()
-		for _, room := range s.rooms {
-			delete(s.hub.rooms[room], s)
-			if len(s.hub.rooms[room]) == 0 {
-				delete(s.hub.rooms, room)
-			}
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return
+	}
+	s.closed, s.queue = true, nil
+	s.mu.Unlock()
+	s.hub.mu.Lock()
+	for _, room := range s.rooms {
+		delete(s.hub.rooms[room], s)
+		if len(s.hub.rooms[room]) == 0 {
+			delete(s.hub.rooms, room)
 		}
-		s.hub.mu.Unlock()
-	})
+	}
+	s.hub.mu.Unlock()
 }

@@ -6,8 +6,10 @@ import (
 
 func TestPublishReachesEverySubscriberOfTheRoomInOrder(t *testing.T) {
 	h := New()
-	a, b := h.Subscribe([]int64{1}, 8, nil), h.Subscribe([]int64{1}, 8, nil)
-	other := h.Subscribe([]int64{2}, 8, nil)
+	notified := 0
+	a := h.Subscribe([]int64{1}, 8, Hooks{Notify: func() { notified++ }})
+	b := h.Subscribe([]int64{1}, 8, Hooks{})
+	other := h.Subscribe([]int64{2}, 8, Hooks{})
 	defer a.Close()
 	defer b.Close()
 	defer other.Close()
@@ -15,64 +17,68 @@ func TestPublishReachesEverySubscriberOfTheRoomInOrder(t *testing.T) {
 	for id := int64(1); id <= 3; id++ {
 		h.Publish(Event{Room: 1, LastID: id, Frame: []byte("frame")})
 	}
+	if notified != 1 {
+		t.Fatalf("notified %d times for 3 events queued at once, want once (when the queue was empty)", notified)
+	}
 	for _, s := range []*Subscription{a, b} {
-		for want := int64(1); want <= 3; want++ {
-			if got := (<-s.Events()).LastID; got != want {
-				t.Fatalf("got event %d, want %d", got, want)
-			}
+		got := s.Take()
+		if len(got) != 3 || got[0].LastID != 1 || got[2].LastID != 3 {
+			t.Fatalf("took %+v, want events 1, 2, 3", got)
 		}
 	}
-	if n := len(other.Events()); n != 0 {
+	if n := len(other.Take()); n != 0 {
 		t.Fatalf("room 2 got %d events of room 1", n)
+	}
+	h.Publish(Event{Room: 1, LastID: 4})
+	if notified != 2 {
+		t.Fatal("not notified of an event queued after the queue was emptied")
 	}
 }
 
 func TestSlowSubscriberIsDroppedNotWaitedFor(t *testing.T) {
 	h := New()
 	lagCalls := 0
-	slow, fast := h.Subscribe([]int64{1}, 2, func() { lagCalls++ }), h.Subscribe([]int64{1}, 100, nil)
+	slow := h.Subscribe([]int64{1}, 2, Hooks{Lag: func() { lagCalls++ }})
+	fast := h.Subscribe([]int64{1}, 100, Hooks{Lag: func() { t.Fatal("a subscriber that kept up was dropped") }})
 	defer slow.Close()
 	defer fast.Close()
 	for id := int64(1); id <= 10; id++ {
 		h.Publish(Event{Room: 1, LastID: id})
 	}
-	select {
-	case <-slow.Lagged():
-	default:
-		t.Fatal("a subscriber with a full buffer was not marked as lagged")
-	}
 	if lagCalls != 1 {
-		t.Fatalf("onLag called %d times, want once", lagCalls)
+		t.Fatalf("Lag called %d times, want once", lagCalls)
 	}
-	select {
-	case <-fast.Lagged():
-		t.Fatal("a subscriber that kept up was marked as lagged")
-	default:
+	if n := len(fast.Take()); n != 10 {
+		t.Fatalf("fast subscriber got %d events, want 10", n)
 	}
-	if n := len(fast.Events()); n != 10 {
-		t.Fatalf("fast subscriber buffered %d events, want 10", n)
+	if n := len(slow.Take()); n != 2 {
+		t.Fatalf("slow subscriber kept %d events, want the 2 before it lagged", n)
+	}
+	h.Publish(Event{Room: 1, LastID: 11})
+	if n := len(slow.Take()); n != 0 {
+		t.Fatal("a lagged subscription still queues events")
 	}
 }
 
 func TestClosedSubscriptionGetsNothing(t *testing.T) {
 	h := New()
-	s := h.Subscribe([]int64{1}, 8, nil)
+	s := h.Subscribe([]int64{1}, 8, Hooks{})
 	s.Close()
 	s.Close()
 	h.Publish(Event{Room: 1, LastID: 1})
-	if len(s.Events()) != 0 || h.Subscribers(1) != 0 {
+	if len(s.Take()) != 0 || h.Subscribers(1) != 0 {
 		t.Fatal("closed subscription still receives events")
 	}
 }
 
 func TestOneSubscriptionFollowsSeveralRooms(t *testing.T) {
 	h := New()
-	s := h.Subscribe([]int64{1, 2}, 8, nil)
+	s := h.Subscribe([]int64{1, 2}, 8, Hooks{})
 	h.Publish(Event{Room: 2, LastID: 7})
 	h.Publish(Event{Room: 3, LastID: 8})
 	h.Publish(Event{Room: 1, LastID: 9})
-	if a, b := <-s.Events(), <-s.Events(); a.Room != 2 || b.Room != 1 || len(s.Events()) != 0 {
-		t.Fatalf("got rooms %d, %d (+%d more), want 2 then 1 and nothing of room 3", a.Room, b.Room, len(s.Events()))
+	if got := s.Take(); len(got) != 2 || got[0].Room != 2 || got[1].Room != 1 {
+		t.Fatalf("got %+v, want room 2 then 1 and nothing of room 3", got)
 	}
 	s.Close()
 	if h.Subscribers(1)+h.Subscribers(2) != 0 {
