@@ -20,6 +20,7 @@ type Config struct {
 	AllowedOrigin []string // ALLOWED_ORIGINS: extra hosts whose pages may open the socket
 	Signup        string   // CHARLA_SIGNUP: open (default) or invite
 	SendRate      float64  // CHARLA_SEND_RATE: messages a second per person (bursts of twice that); 0: no limit
+	DebugAddr     string   // DEBUG_ADDR: where to serve net/http/pprof (keep it on loopback); empty: nowhere
 }
 
 // defaultSendRate lets a person type fast, and a script not flood a room.
@@ -36,6 +37,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		DatabaseURL:  or(getenv("DATABASE_URL"), "file:charla.db"),
 		AuthToken:    or(getenv("TURSO_AUTH_TOKEN"), getenv("DB_TOKEN")),
 		CookieSecret: getenv("COOKIE_SECRET"),
+		DebugAddr:    getenv("DEBUG_ADDR"),
 	}
 	if v := getenv("COOKIE_SECURE"); v != "" {
 		b, err := strconv.ParseBool(v)

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"sync"
@@ -85,6 +86,9 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready func(addr st
 	views.AssetVersion = static.Version()
 	e.Group("/static", immutable).StaticFS("/", static.FS)
 
+	if cfg.DebugAddr != "" {
+		go servePprof(cfg.DebugAddr, log)
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
@@ -125,6 +129,19 @@ func cookieSecret(ctx context.Context, cfg Config, store *db.Store) ([]byte, err
 		return nil, fmt.Errorf("cookie secret: %w", err)
 	}
 	return []byte(s), nil
+}
+
+// servePprof serves the profiler on its own listener, so that it is never
+// reachable through the public address.
+func servePprof(addr string, log *slog.Logger) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	log.Info("pprof listening", "addr", addr)
+	if err := http.ListenAndServe(addr, mux); err != nil {
+		log.Error("pprof", "err", err)
+	}
 }
 
 // immutable lets browsers keep assets for good: their URLs carry a hash of
