@@ -493,6 +493,10 @@ type browser struct {
 
 func newBrowser(t *testing.T, execPath, name, username string) *browser {
 	t.Helper()
+	profile, err := os.MkdirTemp("", "charla-e2e-chromium-"+name+"-")
+	if err != nil {
+		t.Fatal(err)
+	}
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(execPath),
 		chromedp.Headless,
@@ -504,14 +508,33 @@ func newBrowser(t *testing.T, execPath, name, username string) *browser {
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(profile),
 		chromedp.WindowSize(1024, 768),
 	}
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(allocCtx)
 	t.Cleanup(func() {
+		// Closed as a person would, Chromium stops its helper processes
+		// (which write its cache) before it exits; then it is killed and
+		// waited for, closed or not, before its profile goes.
+		closeCtx, cancelClose := context.WithTimeout(ctx, 5*time.Second)
+		if err := chromedp.Cancel(closeCtx); err != nil {
+			t.Logf("%s: close Chromium: %v", name, err)
+		}
+		cancelClose()
 		cancel()
-		cancelAlloc() // kills Chromium and waits for it, before its TempDir goes
+		cancelAlloc()
+		// A helper process may still write to the profile for a moment
+		// (chromedp works around the same), so removing it is retried.
+		var err error
+		for deadline := time.Now().Add(3 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+			if err = os.RemoveAll(profile); err == nil || time.Now().After(deadline) {
+				break
+			}
+		}
+		if err != nil {
+			t.Errorf("%s: remove Chromium's profile: %v", name, err)
+		}
 	})
 	b := &browser{name: name, username: username, ctx: ctx}
 
@@ -535,7 +558,10 @@ func newBrowser(t *testing.T, execPath, name, username string) *browser {
 			if e.Level != cdplog.LevelError && !isCSP(e.Text) {
 				return
 			}
-			b.note(isCSP(e.Text), fmt.Sprintf("log %s/%s: %s %s", e.Source, e.Level, e.Text, e.URL))
+			// A rendering error is markup the browser refused (such as
+			// an input's pattern that is not a valid regular expression).
+			bad := isCSP(e.Text) || e.Source == cdplog.SourceRendering
+			b.note(bad, fmt.Sprintf("log %s/%s: %s %s", e.Source, e.Level, e.Text, e.URL))
 		case *page.EventJavascriptDialogOpening:
 			b.note(true, fmt.Sprintf("a %s dialog opened: %q", ev.Type, ev.Message))
 			go func() { _ = chromedp.Run(ctx, page.HandleJavaScriptDialog(false)) }()
@@ -597,7 +623,8 @@ func (b *browser) note(bad bool, line string) {
 }
 
 // checkConsole logs what the page said since the last call, and fails on
-// uncaught exceptions, CSP violations and dialogs. Console errors otherwise
+// uncaught exceptions, CSP violations, rendering errors (markup the browser
+// refused) and dialogs. Console errors otherwise
 // (hx-ws's "htmx:ws:error" and Chromium's failed WebSocket lines while the
 // server restarts) are expected and only logged.
 func (b *browser) checkConsole(t *testing.T) {
@@ -714,6 +741,99 @@ func (b *browser) typeAndEnter(t *testing.T, text string) {
 	b.run(t, "type "+strconv.Quote(text)+" and Enter", chromedp.SendKeys(`#composer textarea`, text, chromedp.ByQuery), pressEnter)
 }
 
+// signUp goes where a new visitor goes: the home page sends them to the
+// sign-in form, whose link leads to the sign-up form; they fill it in and
+// land in #general, signed in.
+func (b *browser) signUp(t *testing.T, home, username, password string) {
+	t.Helper()
+	b.run(t, "open "+home, chromedp.Navigate(home))
+	b.waitFor(t, "the home page to send a visitor to the sign-in form",
+		`location.pathname === "/signin" && !!document.querySelector('form[action="/signin"] input[name="username"]')`, 5*time.Second)
+	b.clickThrough(t, "click \"Create an account\"", `a[href="/signup"]`,
+		`location.pathname === "/signup" && !!document.querySelector('form[action="/signup"] input[name="password"]')`, 5*time.Second)
+	form := `form[action="/signup"]`
+	b.run(t, "fill in the sign-up form",
+		chromedp.SendKeys(form+` input[name="username"]`, username, chromedp.ByQuery),
+		chromedp.SendKeys(form+` input[name="password"]`, password, chromedp.ByQuery))
+	b.clickThrough(t, "click Sign up", form+` button[type="submit"]`,
+		`location.pathname === "/rooms/1"`, 10*time.Second)
+	b.waitFor(t, "the page to be #general, signed in as "+username,
+		`document.querySelector(".top .room")?.textContent.trim() === "#general" && document.querySelector(".top .me")?.textContent.trim() === `+jsString(username)+
+			` && document.querySelector('nav#rooms li.current a[href="/rooms/1"]')?.textContent.trim() === "#general"`, time.Second)
+}
+
+// clickThrough clicks what leaves the page (a link, a form's button) and
+// waits until the next page has loaded and cond holds on it. The old page
+// is marked first, so that cond cannot pass on it.
+func (b *browser) clickThrough(t *testing.T, what, sel, cond string, timeout time.Duration) {
+	t.Helper()
+	b.run(t, what+": mark the page", chromedp.Evaluate(`window.__charlaOldPage = 1`, nil))
+	b.run(t, what, chromedp.Click(sel, chromedp.ByQuery))
+	b.waitFor(t, what+": the next page",
+		`window.__charlaOldPage === undefined && document.readyState === "complete" && (`+cond+`)`, timeout)
+}
+
+// checkAuthors checks who each message in #messages is by.
+func (b *browser) checkAuthors(t *testing.T, want []string) {
+	t.Helper()
+	var got []string
+	if err := b.eval(`Array.from(document.querySelectorAll("#messages article.msg"), (m) => m.querySelector(".author")?.textContent ?? "<no .author>")`, &got); err != nil {
+		t.Fatalf("%s: read the authors: %v", b.name, err)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("%s: #messages' authors are %q, want %q", b.name, got, want)
+	}
+}
+
+// checkNoMarkupInMessages fails if a message body made an element: text
+// that looks like markup must show as text.
+func (b *browser) checkNoMarkupInMessages(t *testing.T) {
+	t.Helper()
+	var n int
+	b.run(t, "count elements inside the message bodies",
+		chromedp.Evaluate(`document.querySelectorAll("#messages img, #messages script, #messages .body *").length`, &n))
+	if n != 0 {
+		t.Errorf("%s: %d img/script/child elements inside #messages, want 0; page: %s", b.name, n, b.describe())
+	}
+}
+
+// checkAbsent fails if what the JS expression js reads (a string, or a list
+// of strings) contains any of secrets.
+func (b *browser) checkAbsent(t *testing.T, where string, secrets []string, js string) {
+	t.Helper()
+	var got any
+	if err := b.eval(js, &got); err != nil {
+		t.Fatalf("%s: read %s: %v", b.name, where, err)
+	}
+	text := fmt.Sprint(got)
+	for _, s := range secrets {
+		if strings.Contains(text, s) {
+			t.Errorf("%s: %s shows %q, which only the private room's members may see", b.name, where, s)
+		}
+		// The page's HTML escapes what it shows: look for that too.
+		if esc := htmlEscaper.Replace(s); esc != s && strings.Contains(text, esc) {
+			t.Errorf("%s: %s shows %q (escaped), which only the private room's members may see", b.name, where, s)
+		}
+	}
+}
+
+var htmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;", "'", "&#39;")
+
+func repeat(s string, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = s
+	}
+	return out
+}
+
+func truncate(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
+}
+
 // pressEnter presses Enter in the focused element the way a keyboard does
 // in Chromium: a raw key down, the "\r" character, a key up; Chromium drops
 // the character when the page prevented the keydown. (SendKeys with
@@ -788,6 +908,10 @@ func (b *browser) describe() string {
 	var s string
 	err := b.eval(`JSON.stringify({
 		href: location.href,
+		title: document.title,
+		room: document.querySelector(".top .room")?.textContent ?? null,
+		rooms: Array.from(document.querySelectorAll("nav#rooms li"), (li) => li.textContent.trim().replace(/\s+/g, " ")),
+		problem: document.querySelector(".problem")?.textContent ?? null,
 		ws: document.body?.dataset.ws ?? null,
 		status: document.getElementById("status")?.textContent ?? null,
 		marker: window.__charlaMarker ?? null,
@@ -795,6 +919,7 @@ func (b *browser) describe() string {
 		pending: Array.from(document.querySelectorAll("#pending > *"), (p) => p.id + " " + p.className + " " + JSON.stringify(p.textContent)),
 		composer: document.querySelector("#composer textarea")?.value ?? null,
 		notice: document.getElementById("notice")?.textContent ?? null,
+		text: document.querySelector("#chat") ? null : (document.body?.innerText ?? "").slice(0, 300),
 	}, null, 1)`, &s)
 	if err != nil {
 		return fmt.Sprintf("(unreadable: %v)", err)
