@@ -31,6 +31,7 @@ type Room struct {
 type RoomSummary struct {
 	Room
 	Unread int    // messages after the member's last read one, capped at MaxUnread
+	Newest int64  // the room's newest message id when Unread was counted
 	Peer   string // the other person, in a direct room
 }
 
@@ -105,13 +106,14 @@ func (s *Store) RoomFor(ctx context.Context, roomID, userID int64) (Room, bool, 
 	return r, member, nil
 }
 
-// Rooms returns the rooms userID is in, with unread counts: named rooms by
-// name, then direct ones by peer.
+// Rooms returns the rooms userID is in, with unread counts and newest ids
+// read in one snapshot: named rooms by name, then direct ones by peer.
 func (s *Store) Rooms(ctx context.Context, userID int64) ([]RoomSummary, error) {
 	rows, err := s.db.QueryContext(ctx,
 		`SELECT r.id, r.name, r.kind,
 		        (SELECT COUNT(*) FROM (SELECT 1 FROM messages m
 		                               WHERE m.room_id = r.id AND m.id > ms.last_read_id LIMIT ?)),
+		        (SELECT COALESCE(MAX(m.id), 0) FROM messages m WHERE m.room_id = r.id),
 		        COALESCE((SELECT u.username FROM memberships o JOIN users u ON u.id = o.user_id
 		                  WHERE r.kind = 'direct' AND o.room_id = r.id AND o.user_id != ms.user_id), '')
 		 FROM memberships ms JOIN rooms r ON r.id = ms.room_id
@@ -123,7 +125,7 @@ func (s *Store) Rooms(ctx context.Context, userID int64) ([]RoomSummary, error) 
 	var out []RoomSummary
 	for rows.Next() {
 		var rs RoomSummary
-		if err := rows.Scan(&rs.ID, &rs.Name, &rs.Kind, &rs.Unread, &rs.Peer); err != nil {
+		if err := rows.Scan(&rs.ID, &rs.Name, &rs.Kind, &rs.Unread, &rs.Newest, &rs.Peer); err != nil {
 			return nil, fmt.Errorf("rooms of %d: %w", userID, err)
 		}
 		out = append(out, rs)

@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -130,5 +131,21 @@ func TestMessagesCarryTheSendersUsername(t *testing.T) {
 	frame := s.read(5 * time.Second)
 	if !strings.Contains(frame, `<span class="author">`+p.name+`</span>`) {
 		t.Fatalf("the message does not carry its sender's name: %s", frame)
+	}
+}
+
+func TestBrowsersGetErrorsAsPages(t *testing.T) {
+	srv := newServer(t, dbtest.File(t))
+	p := srv.visit(t)
+	req, _ := http.NewRequest("GET", srv.URL+"/rooms/987654", nil)
+	req.Header.Set("Accept", "text/html,application/xhtml+xml")
+	resp, err := p.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusNotFound || !strings.Contains(string(body), "<h2>Not Found</h2>") || !strings.Contains(string(body), "no such room") {
+		t.Fatalf("a browser asking for a missing room: %d\n%s", resp.StatusCode, body)
 	}
 }

@@ -101,6 +101,7 @@ func New(cfg Config) *Handler {
 // Register routes every page, form and socket on e, with the middleware
 // they rely on (request log, security headers, CSRF, sessions).
 func (h *Handler) Register(e *echo.Echo) {
+	e.HTTPErrorHandler = h.ErrorHandler
 	e.Use(RequestLog(h.Log), SecurityHeaders(), CSRF(h.SecureCookies), h.authenticate)
 	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
 

@@ -68,8 +68,9 @@ type socket struct {
 	dead     bool     // a write failed: write nothing more
 
 	// Owned by whoever is flushing.
-	last   int64         // newest message id of the room sent
-	unread map[int64]int // the person's other rooms, for the sidebar
+	last    int64           // newest message id of the room sent
+	unread  map[int64]int   // the person's other rooms, for the sidebar…
+	counted map[int64]int64 // …counted up to these message ids
 
 	closeCode atomic.Int32 // the code the server closed with, if it did
 	lastSent  atomic.Int64 // last, for the reader's goodbye
@@ -112,11 +113,6 @@ func (h *Handler) Socket(c echo.Context) error {
 		}
 		after = id
 	}
-	rooms, err := h.Store.Rooms(r.Context(), u.ID)
-	if err != nil {
-		return err
-	}
-
 	conn, err := websocket.Accept(c.Response(), r, &websocket.AcceptOptions{OriginPatterns: h.OriginPatterns})
 	if err != nil {
 		// Accept has answered (403 for a foreign Origin).
@@ -136,14 +132,24 @@ func (h *Handler) Socket(c echo.Context) error {
 		flushing: true, // until the replay is done
 		last:     after,
 	}
+	// Registered before the person's rooms are read: a change of them from
+	// now on closes this socket (refreshSockets), so the list read next
+	// cannot go stale unnoticed.
 	if !h.sockets.add(s) {
 		conn.Close(websocket.StatusServiceRestart, errRestart.Error())
 		return nil
 	}
+	rooms, err := h.Store.Rooms(r.Context(), u.ID)
+	if err != nil {
+		h.sockets.remove(s)
+		s.log.Error("websocket rooms", "err", err)
+		conn.Close(websocket.StatusTryAgainLater, "could not read rooms")
+		return nil
+	}
 	s.log.Info("websocket connect", "after", after)
-	// The subscription exists before the replay reads the database, so a
-	// message committed meanwhile is either in the replay or queued (or
-	// both: then its id is at most last, and it is skipped).
+	// The subscription exists before the replay and the unread counts are
+	// read, so a message committed meanwhile is either read or queued (or
+	// both: then its id is at most what was read, and it is skipped).
 	s.sub = h.Hub.Subscribe(subscribedRooms(rooms), sendQueue, hub.Hooks{
 		Notify: func() { h.kick(s) },
 		Lag:    func() { s.close(websocket.StatusTryAgainLater, "too slow: reconnect to catch up") },
@@ -151,7 +157,7 @@ func (h *Handler) Socket(c echo.Context) error {
 	start := time.Now()
 	go h.readLoop(s, start)
 
-	if err := h.replay(r.Context(), s, rooms); err != nil {
+	if err := h.replay(r.Context(), s); err != nil {
 		if !errors.Is(err, errWrite) {
 			s.log.Error("replay", "err", err)
 		}
@@ -178,16 +184,21 @@ var errWrite = errors.New("write failed")
 // replay sends the sidebar as it is now (after a reconnect, say because
 // the person was added to a room, the page's copy may be out of date), then
 // the room's messages after s.last.
-func (h *Handler) replay(ctx context.Context, s *socket, rooms []db.RoomSummary) error {
+func (h *Handler) replay(ctx context.Context, s *socket) error {
+	rooms, err := h.Store.Rooms(ctx, s.user.ID)
+	if err != nil {
+		return err
+	}
+	if len(rooms) > 1 { // an idle socket with one room keeps no maps
+		s.unread = make(map[int64]int, len(rooms))
+		s.counted = make(map[int64]int64, len(rooms))
+	}
 	for i, rs := range rooms {
 		if rs.ID == s.room {
 			rooms[i].Unread = 0 // what the page is about to be shown
 			continue
 		}
-		if s.unread == nil {
-			s.unread = make(map[int64]int)
-		}
-		s.unread[rs.ID] = rs.Unread
+		s.unread[rs.ID], s.counted[rs.ID] = rs.Unread, rs.Newest
 	}
 	if err := h.write(s, renderBytes(views.RoomListUpdate(rooms, s.room))); err != nil {
 		return errWrite
@@ -247,6 +258,9 @@ func (h *Handler) flush(s *socket) {
 		for _, ev := range events {
 			switch {
 			case ev.Room != s.room:
+				if ev.LastID <= s.counted[ev.Room] {
+					continue // counted when the sidebar was read
+				}
 				if s.unread == nil {
 					s.unread = make(map[int64]int)
 				}

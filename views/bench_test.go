@@ -1,0 +1,30 @@
+package views_test
+
+import (
+	"bytes"
+	"context"
+	"testing"
+	"time"
+
+	"github.com/charla/charla/db"
+	"github.com/charla/charla/views"
+)
+
+// BenchmarkRenderMessageFrame renders what the socket sends for one new
+// message: done once per message, whatever the number of readers.
+func BenchmarkRenderMessageFrame(b *testing.B) {
+	msgs := []db.Message{{
+		ID: 123456, RoomID: 1, Key: "K7Q2JX4MZA-3-17", Author: "curious-otter",
+		Body: "load s=3 n=17 t=1795640000000000000", CreatedAt: time.Now(),
+	}}
+	ctx := context.Background()
+	var buf bytes.Buffer
+	b.ReportAllocs()
+	for b.Loop() {
+		buf.Reset()
+		if err := views.MessagesFrame(msgs).Render(ctx, &buf); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(buf.Len()), "bytes/frame")
+}
