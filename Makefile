@@ -4,7 +4,7 @@ BIN      := bin/charla
 VENDORED := static/htmx.min.js static/hx-ws.min.js static/hx-upsert.min.js
 AIR      := github.com/air-verse/air@v1.67.4
 
-.PHONY: run dev build test check generate assets clean
+.PHONY: run dev build test bench gobench check generate assets clean
 
 run: assets ## serve http://localhost:8080 on the embedded SQLite default
 	$(GO) run .
@@ -17,6 +17,12 @@ build: assets generate ## one static binary with views, assets and migrations in
 
 test: assets check ## everything CI runs
 	$(GO) test -race -count=1 ./...
+
+bench: assets ## load workloads on charla and the limit baseline → BENCHMARKS.md (about 3 minutes)
+	$(GO) run ./cmd/charla-bench -out BENCHMARKS.md
+
+gobench: ## the Go benchmarks of the hot path (CI runs them once each: -benchtime=1x)
+	$(GO) test -run '^$$' -bench . -benchmem ./...
 
 check: ## generated code fresh, gofmt and go vet clean
 	@$(GO) tool templ generate >/dev/null

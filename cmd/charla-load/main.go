@@ -1,0 +1,374 @@
+// Command charla-load is a load generator that speaks to charla what a
+// browser speaks. It first signs up a few accounts (and creates rooms, with
+// -rooms); then each client, a browser tab with its account's cookies,
+// loads its room's page, opens the socket the page names, sends the
+// composer's JSON frames and reads the HTML fragments that come back. It
+// reports every delivery's loss, duplicates, order and latency, and the
+// server's CPU and memory.
+//
+// With -raw it speaks plain text frames to charla-limit, the baseline.
+//
+// A summary for people goes to stderr; the last line of stdout is one JSON
+// object (see result), for charla-bench.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"net/http"
+	"os"
+	"os/signal"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+type options struct {
+	targets  []string
+	clients  int
+	senders  int
+	rate     float64
+	duration time.Duration
+	rooms    int
+	accounts int
+	ramp     float64
+	idle     bool
+	pid      int
+	raw      bool
+	drain    time.Duration
+}
+
+func main() {
+	var o options
+	flag.Func("url", "charla's `URL` (with -raw, charla-limit's socket URL); repeat or comma-separate to spread clients over servers (default http://127.0.0.1:8080/)", func(s string) error {
+		for t := range strings.SplitSeq(s, ",") {
+			if t = strings.TrimSpace(t); t != "" {
+				o.targets = append(o.targets, t)
+			}
+		}
+		return nil
+	})
+	flag.IntVar(&o.clients, "clients", 100, "clients to connect")
+	flag.IntVar(&o.senders, "senders", 10, "how many of the clients (the first ones) also send")
+	flag.Float64Var(&o.rate, "rate", 10, "messages per second per sender")
+	flag.DurationVar(&o.duration, "duration", 10*time.Second, "how long senders send")
+	flag.IntVar(&o.rooms, "rooms", 1, "rooms to spread clients over (client i joins room i mod rooms)")
+	flag.IntVar(&o.accounts, "accounts", 100, "accounts to sign up on charla (rounded up to a multiple of -rooms); client i uses account i mod accounts")
+	flag.Float64Var(&o.ramp, "ramp", 500, "new connections per second")
+	flag.BoolVar(&o.idle, "idle", false, "connect and hold the sockets only: no senders")
+	flag.IntVar(&o.pid, "pid", 0, "server `PID` whose CPU and memory to report (from /proc)")
+	flag.BoolVar(&o.raw, "raw", false, "speak plain text frames to charla-limit: no page, frames sent and received verbatim")
+	flag.DurationVar(&o.drain, "drain", 2*time.Second, "after sending, how long to wait for the next delivery before counting the rest as lost (with -idle: how long to hold the sockets before reading the server's memory)")
+	flag.Parse()
+	if len(o.targets) == 0 {
+		o.targets = []string{"http://127.0.0.1:8080/"}
+	}
+	if o.idle {
+		o.senders = 0
+	}
+	if o.clients < 1 || o.senders < 0 || o.senders > o.clients || o.rooms < 1 || o.accounts < 1 || o.rate <= 0 || o.ramp <= 0 {
+		fmt.Fprintln(os.Stderr, "charla-load: want clients ≥ 1, 0 ≤ senders ≤ clients, rooms ≥ 1, accounts ≥ 1, rate > 0, ramp > 0")
+		os.Exit(2)
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	res, err := run(ctx, o)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "charla-load:", err)
+		os.Exit(1)
+	}
+	res.print(o)
+	line, _ := json.Marshal(res)
+	fmt.Println(string(line))
+}
+
+// result is the JSON line charla-bench reads. Latencies are from the send
+// time written in the message to the moment its frame was read; RSS figures
+// are in kB, from /proc/PID/status.
+type result struct {
+	Clients         int     `json:"clients"`
+	ConnectFailures int     `json:"connect_failures"`
+	ConnectsPerS    float64 `json:"connects_per_s"` // page load and handshake, paced by -ramp
+	ConnectCPUms    float64 `json:"connect_cpu_ms"` // server CPU per connection set up
+	Dropped         int     `json:"dropped"`        // sockets the server closed before the end
+	Sent            int     `json:"sent"`
+	Rejected        int     `json:"rejected"` // sends the server answered with an error
+	Expected        int64   `json:"expected"`
+	Received        int64   `json:"received"`
+	Loss            int64   `json:"loss"`
+	Duplicates      int     `json:"duplicates"`
+	OutOfOrder      int     `json:"out_of_order"`
+	DeliveriesPerS  float64 `json:"deliveries_per_s"`
+	P50ms           float64 `json:"p50_ms"`
+	P90ms           float64 `json:"p90_ms"`
+	P99ms           float64 `json:"p99_ms"`
+	MaxMs           float64 `json:"max_ms"`
+	// CPU used from the first send until the stragglers are in: the
+	// server's, per delivery, and charla-load's own (is it the bottleneck?).
+	ServerCPUs       float64 `json:"server_cpu_s"`
+	CPUusPerDelivery float64 `json:"cpu_us_per_delivery"`
+	LoadCPUs         float64 `json:"load_cpu_s"`
+	ServerPeakRSSkB  int64   `json:"server_peak_rss_kb"`
+	ServerRSSkB      int64   `json:"server_rss_kb"`
+	RSSPerConnkB     float64 `json:"rss_per_conn_kb,omitempty"`
+}
+
+func run(ctx context.Context, o options) (result, error) {
+	var res result
+	runID := rand.Text()[:10] // names and keys stay unique across runs on one database
+	// One transport for every page load: a few kept-alive connections
+	// serve them all, so a client holds one socket to the server, not two.
+	transport := &http.Transport{MaxIdleConnsPerHost: 16}
+	var sites []*site // one per target; none with -raw
+	for _, t := range o.targets {
+		if !o.raw {
+			s, err := setUp(ctx, o, t, runID, transport)
+			if err != nil {
+				return res, fmt.Errorf("set up %s: %w", t, err)
+			}
+			sites = append(sites, s)
+		}
+	}
+	rssBefore, cpuBefore := procStatus(o.pid, "VmRSS"), procCPU(o.pid)
+
+	connectStart := time.Now()
+	clients, failures := connect(ctx, o, sites, transport)
+	res.Clients, res.ConnectFailures = len(clients), failures
+	if len(clients) == 0 {
+		return res, errors.New("no client could connect")
+	}
+	res.ConnectsPerS = float64(len(clients)) / time.Since(connectStart).Seconds()
+	res.ConnectCPUms = (procCPU(o.pid) - cpuBefore).Seconds() * 1000 / float64(len(clients))
+
+	var start time.Time // of sending
+	if o.idle {
+		time.Sleep(o.drain)
+		res.ServerRSSkB = procStatus(o.pid, "VmRSS")
+		if o.pid != 0 {
+			res.RSSPerConnkB = float64(res.ServerRSSkB-rssBefore) / float64(len(clients))
+		}
+	} else {
+		cpuBefore, ownBefore := procCPU(o.pid), ownCPU()
+		start = time.Now()
+		sent := sendAll(ctx, clients, o, runID)
+		for _, n := range sent {
+			res.Sent += n
+		}
+		res.Expected = expected(clients, sent)
+		waitForStragglers(ctx, clients, res.Expected, o.drain)
+		res.ServerRSSkB = procStatus(o.pid, "VmRSS")
+		res.ServerCPUs = (procCPU(o.pid) - cpuBefore).Seconds()
+		res.LoadCPUs = (ownCPU() - ownBefore).Seconds()
+	}
+	res.ServerPeakRSSkB = procStatus(o.pid, "VmHWM")
+
+	for _, c := range clients {
+		c.close()
+	}
+	var lat []time.Duration
+	var last time.Time // delivery
+	for _, c := range clients {
+		<-c.done
+		t := &c.tally
+		if t.last.After(last) {
+			last = t.last
+		}
+		res.Received += t.received.Load()
+		res.Duplicates += t.duplicates
+		res.OutOfOrder += t.outOfOrder
+		res.Rejected += t.rejected
+		lat = append(lat, t.latencies...)
+		if c.dropped {
+			res.Dropped++
+		}
+	}
+	res.Loss = res.Expected - res.Received
+	if res.Received > 0 {
+		res.DeliveriesPerS = float64(res.Received) / last.Sub(start).Seconds()
+		res.CPUusPerDelivery = res.ServerCPUs * 1e6 / float64(res.Received)
+	}
+	slices.Sort(lat)
+	res.P50ms, res.P90ms, res.P99ms = ms(percentile(lat, 0.50)), ms(percentile(lat, 0.90)), ms(percentile(lat, 0.99))
+	if len(lat) > 0 {
+		res.MaxMs = ms(lat[len(lat)-1])
+	}
+	return res, nil
+}
+
+// maxConnecting bounds the connections being set up at once: a server
+// slower than -ramp sees a queue of clients, not a storm.
+const maxConnecting = 64
+
+// connect opens o.clients sessions, starting at most o.ramp a second, and
+// returns those that opened, in client order, each already reading.
+func connect(ctx context.Context, o options, sites []*site, transport http.RoundTripper) ([]*client, int) {
+	slots := make([]*client, o.clients)
+	var firstErr sync.Once
+	var wg sync.WaitGroup
+	connecting := make(chan struct{}, maxConnecting)
+	pace := time.NewTicker(time.Duration(float64(time.Second) / o.ramp))
+	defer pace.Stop()
+	for i := range o.clients {
+		if i > 0 {
+			select {
+			case <-pace.C:
+			case <-ctx.Done():
+			}
+		}
+		select {
+		case connecting <- struct{}{}:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		wg.Go(func() {
+			defer func() { <-connecting }()
+			var s *site
+			if sites != nil {
+				s = sites[i%len(sites)]
+			}
+			c, err := open(ctx, o, i, s, transport)
+			if err != nil {
+				firstErr.Do(func() { fmt.Fprintf(os.Stderr, "charla-load: client %d: %v\n", i, err) })
+				return
+			}
+			slots[i] = c
+		})
+	}
+	wg.Wait()
+	clients := slices.DeleteFunc(slots, func(c *client) bool { return c == nil })
+	return clients, o.clients - len(clients)
+}
+
+// sendAll makes the first o.senders clients send for o.duration and returns
+// how many messages each sent.
+func sendAll(ctx context.Context, clients []*client, o options, runID string) []int {
+	sent := make([]int, min(o.senders, len(clients)))
+	var wg sync.WaitGroup
+	for s := range sent {
+		wg.Go(func() { sent[s] = clients[s].send(ctx, s, o, runID) })
+	}
+	wg.Wait()
+	return sent
+}
+
+// expected is how many deliveries there should be: each message sent to
+// every client of its sender's room, the sender included.
+func expected(clients []*client, sent []int) int64 {
+	inRoom := map[int]int64{}
+	for _, c := range clients {
+		inRoom[c.room]++
+	}
+	var n int64
+	for s, k := range sent {
+		n += int64(k) * inRoom[clients[s].room]
+	}
+	return n
+}
+
+// waitForStragglers returns once every expected delivery has arrived, or
+// none has for quiet: what has not come by then is lost.
+func waitForStragglers(ctx context.Context, clients []*client, expected int64, quiet time.Duration) {
+	got, since := received(clients), time.Now()
+	for got < expected && time.Since(since) < quiet && ctx.Err() == nil {
+		time.Sleep(20 * time.Millisecond)
+		if n := received(clients); n > got {
+			got, since = n, time.Now()
+		}
+	}
+}
+
+func received(clients []*client) int64 {
+	var n int64
+	for _, c := range clients {
+		n += c.tally.received.Load()
+	}
+	return n
+}
+
+// percentile returns the q-quantile of sorted by nearest rank.
+func percentile(sorted []time.Duration, q float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := int(q*float64(len(sorted))+0.999999) - 1
+	return sorted[max(i, 0)]
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// procStatus returns a kB figure (VmRSS, VmHWM) of process pid, or 0.
+func procStatus(pid int, field string) int64 {
+	if pid == 0 {
+		return 0
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for line := range strings.Lines(string(b)) {
+		if v, ok := strings.CutPrefix(line, field+":"); ok {
+			var kb int64
+			fmt.Sscan(v, &kb)
+			return kb
+		}
+	}
+	return 0
+}
+
+// procCPU returns the CPU time process pid has used, user and system, or 0.
+func procCPU(pid int) time.Duration {
+	if pid == 0 {
+		return 0
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// After "pid (comm)": state is field 3, utime 14 and stime 15, in
+	// clock ticks of 1/100 s.
+	_, rest, _ := strings.Cut(string(b), ") ")
+	f := strings.Fields(rest)
+	if len(f) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(utime+stime) * 10 * time.Millisecond
+}
+
+// ownCPU returns the CPU time this process has used.
+func ownCPU() time.Duration {
+	var u syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &u)
+	return time.Duration(u.Utime.Nano() + u.Stime.Nano())
+}
+
+func (r result) print(o options) {
+	w := os.Stderr
+	fmt.Fprintf(w, "clients %d (%.0f connected/s; connect failures %d, dropped by the server %d)\n", r.Clients, r.ConnectsPerS, r.ConnectFailures, r.Dropped)
+	if !o.idle {
+		fmt.Fprintf(w, "sent %d (rejected %d); deliveries expected %d, received %d: loss %d, duplicates %d, out of order %d\n",
+			r.Sent, r.Rejected, r.Expected, r.Received, r.Loss, r.Duplicates, r.OutOfOrder)
+		fmt.Fprintf(w, "%.0f deliveries/s; latency p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms\n",
+			r.DeliveriesPerS, r.P50ms, r.P90ms, r.P99ms, r.MaxMs)
+		fmt.Fprintf(w, "CPU while sending: server %.1f s (%.1f µs per delivery), charla-load %.1f s\n", r.ServerCPUs, r.CPUusPerDelivery, r.LoadCPUs)
+	}
+	if o.pid != 0 {
+		fmt.Fprintf(w, "server CPU per connection set up: %.2f ms\n", r.ConnectCPUms)
+		fmt.Fprintf(w, "server RSS %d kB, peak %d kB", r.ServerRSSkB, r.ServerPeakRSSkB)
+		if o.idle {
+			fmt.Fprintf(w, ", %.1f kB per connection", r.RSSPerConnkB)
+		}
+		fmt.Fprintln(w)
+	}
+}
