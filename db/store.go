@@ -26,6 +26,9 @@ type Store struct {
 	remote bool
 }
 
+// maxIdleConns is how many pooled connections stay open between bursts.
+const maxIdleConns = 16
+
 // filePragmas run on every new connection to a file database. WAL lets
 // readers go on while the writer commits; the busy timeout makes a second
 // process wait instead of failing; synchronous=FULL makes a commit survive a
@@ -54,6 +57,10 @@ func Open(ctx context.Context, databaseURL, authToken string) (*Store, error) {
 		return nil, fmt.Errorf("open database %s: %w", Redact(databaseURL), err)
 	}
 	db := sql.OpenDB(connector)
+	// database/sql keeps 2 idle connections by default: under a burst of
+	// page loads the rest were closed and reopened, each time re-running
+	// the pragmas (a fifth of the CPU of setting up a connection).
+	db.SetMaxIdleConns(maxIdleConns)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open database %s: %w", Redact(databaseURL), err)

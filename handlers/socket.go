@@ -59,8 +59,13 @@ type socket struct {
 	user db.User
 	room int64
 	csrf string // for the plain-HTTP fallback of forms sent to this page
-	log  *slog.Logger
+	ip   string
+	logs *slog.Logger // the handler's; see log
 	sub  *hub.Subscription
+	// watchdog cuts a connection whose write takes longer than
+	// writeTimeout: one timer, reset for each write, instead of a context
+	// with a deadline allocated for each of them.
+	watchdog *time.Timer
 
 	mu       sync.Mutex
 	direct   [][]byte // replies for this page alone
@@ -74,6 +79,12 @@ type socket struct {
 
 	closeCode atomic.Int32 // the code the server closed with, if it did
 	lastSent  atomic.Int64 // last, for the reader's goodbye
+}
+
+// log returns a logger that says which socket speaks. It is made when
+// needed, not kept: ten thousand idle sockets need no loggers.
+func (s *socket) log() *slog.Logger {
+	return s.logs.With("room", s.room, "user", s.user.Username, "ip", s.ip)
 }
 
 // Causes with which the server ends sockets. Each closes with 1012 (service
@@ -128,7 +139,8 @@ func (h *Handler) Socket(c echo.Context) error {
 		user:     u,
 		room:     room.ID,
 		csrf:     csrfToken(c),
-		log:      h.Log.With("room", room.ID, "user", u.Username, "ip", c.RealIP()),
+		ip:       c.RealIP(),
+		logs:     h.Log,
 		flushing: true, // until the replay is done
 		last:     after,
 	}
@@ -142,11 +154,11 @@ func (h *Handler) Socket(c echo.Context) error {
 	rooms, err := h.Store.Rooms(r.Context(), u.ID)
 	if err != nil {
 		h.sockets.remove(s)
-		s.log.Error("websocket rooms", "err", err)
+		s.log().Error("websocket rooms", "err", err)
 		conn.Close(websocket.StatusTryAgainLater, "could not read rooms")
 		return nil
 	}
-	s.log.Info("websocket connect", "after", after)
+	s.log().Info("websocket connect", "after", after)
 	// The subscription exists before the replay and the unread counts are
 	// read, so a message committed meanwhile is either read or queued (or
 	// both: then its id is at most what was read, and it is skipped).
@@ -159,7 +171,7 @@ func (h *Handler) Socket(c echo.Context) error {
 
 	if err := h.replay(r.Context(), s); err != nil {
 		if !errors.Is(err, errWrite) {
-			s.log.Error("replay", "err", err)
+			s.log().Error("replay", "err", err)
 		}
 		s.close(websocket.StatusTryAgainLater, "could not read history")
 		return nil
@@ -278,6 +290,7 @@ func (h *Handler) flush(s *socket) {
 		for _, room := range unread {
 			frames = append(frames, renderBytes(views.UnreadCount(room, s.unread[room])))
 		}
+		s.sub.Release(events)
 		frames = append(frames, direct...)
 		s.lastSent.Store(s.last)
 		if len(frames) == 0 {
@@ -293,12 +306,19 @@ func (h *Handler) flush(s *socket) {
 	}
 }
 
-// write sends frames as one message. Its context is not tied to the socket's
-// life: coder/websocket tears a connection down when a write's context
-// ends, and a closing socket must still be able to send its close code.
+// write sends frames as one message. Only one write runs at a time (the
+// replay, then one flush at a time). Its context never ends: the watchdog
+// bounds it, and coder/websocket would tear the connection down if a
+// write's context ended, which a closing socket sending its close code
+// must not risk.
 func (h *Handler) write(s *socket, frames ...[]byte) error {
-	ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
-	defer cancel()
+	if s.watchdog == nil {
+		s.watchdog = time.AfterFunc(writeTimeout, func() { s.conn.CloseNow() })
+	} else {
+		s.watchdog.Reset(writeTimeout)
+	}
+	defer s.watchdog.Stop()
+	ctx := context.Background()
 	if len(frames) == 1 {
 		return s.conn.Write(ctx, websocket.MessageText, frames[0])
 	}
@@ -355,7 +375,7 @@ func (h *Handler) readLoop(s *socket, start time.Time) {
 	if code == 0 {
 		code = websocket.CloseStatus(err)
 	}
-	s.log.Info("websocket disconnect", "code", int(code), "duration", time.Since(start).Round(time.Millisecond))
+	s.log().Info("websocket disconnect", "code", int(code), "duration", time.Since(start).Round(time.Millisecond))
 }
 
 func (h *Handler) read(s *socket) error {
@@ -382,7 +402,7 @@ func (h *Handler) read(s *socket) error {
 			}
 		}
 		if err != nil {
-			s.log.Warn("websocket policy violation", "err", err, "bytes", len(data))
+			s.log().Warn("websocket policy violation", "err", err, "bytes", len(data))
 			s.closeCode.Store(int32(websocket.StatusPolicyViolation))
 			s.conn.Close(websocket.StatusPolicyViolation, err.Error())
 			return err
@@ -420,7 +440,7 @@ func (h *Handler) receive(s *socket, f sendFrame) {
 		}
 		status, problem := sendProblem(err)
 		if status >= 500 {
-			s.log.Warn("send failed", "err", err)
+			s.log().Warn("send failed", "err", err)
 		}
 		h.reply(s, views.FailedMessage(s.room, f.Key, f.Body, problem, s.csrf))
 	}
@@ -435,7 +455,7 @@ func (h *Handler) markRead(s *socket) {
 	ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
 	defer cancel()
 	if err := h.Store.MarkRead(ctx, s.room, s.user.ID, last); err != nil {
-		s.log.Warn("mark read", "err", err)
+		s.log().Warn("mark read", "err", err)
 	}
 }
 

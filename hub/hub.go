@@ -113,12 +113,31 @@ func (s *Subscription) push(ev Event) {
 }
 
 // Take returns the queued events, oldest first, and empties the queue.
+// Hand the slice back with Release once done with it.
 func (s *Subscription) Take() []Event {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	q := s.queue
-	s.queue = nil // an idle subscription keeps no buffer
+	s.queue = nil
 	return q
+}
+
+// maxSpare bounds the queue a subscription keeps for reuse: enough that a
+// busy room allocates nothing per event, little enough to keep idle
+// subscriptions small.
+const maxSpare = 8
+
+// Release hands back a slice that Take returned, to queue into next.
+func (s *Subscription) Release(q []Event) {
+	if cap(q) == 0 || cap(q) > maxSpare {
+		return
+	}
+	clear(q[:cap(q)]) // drop the frames: they may be large
+	s.mu.Lock()
+	if s.queue == nil && !s.closed {
+		s.queue = q[:0]
+	}
+	s.mu.Unlock()
 }
 
 // Subscribers returns how many subscriptions room has.

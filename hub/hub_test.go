@@ -85,3 +85,18 @@ func TestOneSubscriptionFollowsSeveralRooms(t *testing.T) {
 		t.Fatal("a closed subscription is still in a room")
 	}
 }
+
+func TestReleasedQueueIsReusedEmpty(t *testing.T) {
+	h := New()
+	s := h.Subscribe([]int64{1}, 8, Hooks{})
+	h.Publish(Event{Room: 1, LastID: 1, Frame: []byte("big frame")})
+	q := s.Take()
+	s.Release(q)
+	if q[0].Frame != nil {
+		t.Fatal("a released queue still holds its frames")
+	}
+	h.Publish(Event{Room: 1, LastID: 2})
+	if again := s.Take(); len(again) != 1 || again[0].LastID != 2 || &again[0] != &q[0] {
+		t.Fatalf("took %+v, want event 2 in the released slice", again)
+	}
+}
