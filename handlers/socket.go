@@ -124,7 +124,7 @@ func (h *Handler) Socket(c echo.Context) error {
 		}
 		after = id
 	}
-	conn, err := websocket.Accept(c.Response(), r, &websocket.AcceptOptions{OriginPatterns: h.OriginPatterns})
+	conn, err := websocket.Accept(lean(c.Response()), r, &websocket.AcceptOptions{OriginPatterns: h.OriginPatterns})
 	if err != nil {
 		// Accept has answered (403 for a foreign Origin).
 		h.Log.Warn("websocket refused", "err", err, "origin", r.Header.Get("Origin"))
