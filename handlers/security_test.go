@@ -16,16 +16,22 @@ import (
 	"github.com/coder/websocket"
 )
 
+// createRoom has p create a room through the form and returns its id.
+func createRoom(t *testing.T, p *person, name, kind string) int64 {
+	t.Helper()
+	resp, _ := p.post("/rooms", url.Values{"_csrf": {p.csrf}, "name": {name}, "kind": {kind}})
+	var id int64
+	if _, err := fmt.Sscanf(resp.Header.Get("Location"), "/rooms/%d", &id); err != nil || resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("create room %s: status %d, location %q", name, resp.StatusCode, resp.Header.Get("Location"))
+	}
+	return id
+}
+
 // privateRoom has owner create a private room, say something in it and
 // return its id and the secret text.
 func privateRoom(t *testing.T, owner *person, name string) (int64, string) {
 	t.Helper()
-	resp, _ := owner.post("/rooms", url.Values{"_csrf": {owner.csrf}, "name": {name}, "kind": {"private"}})
-	if resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("create room: status %d", resp.StatusCode)
-	}
-	var id int64
-	fmt.Sscanf(resp.Header.Get("Location"), "/rooms/%d", &id)
+	id := createRoom(t, owner, name, "private")
 	owner.enter(id)
 	secret := "the secret of " + name
 	s := owner.dial(-1)
@@ -110,9 +116,7 @@ func TestNobodyReadsWhatIsNotTheirs(t *testing.T) {
 func TestPublicRoomsMustBeJoinedToRead(t *testing.T) {
 	srv := newServer(t, dbtest.File(t))
 	owner, visitor := srv.visit(t), srv.visit(t)
-	resp, _ := owner.post("/rooms", url.Values{"_csrf": {owner.csrf}, "name": {"lobby"}, "kind": {"public"}})
-	var room int64
-	fmt.Sscanf(resp.Header.Get("Location"), "/rooms/%d", &room)
+	room := createRoom(t, owner, "lobby", "public")
 	owner.enter(room)
 	s := owner.dial(-1)
 	s.send("public words")
@@ -128,7 +132,7 @@ func TestPublicRoomsMustBeJoinedToRead(t *testing.T) {
 	if _, err := visitor.dialErr(0, srv.URL); err == nil || !strings.Contains(err.Error(), "403") {
 		t.Errorf("non-member socket: err = %v, want 403", err)
 	}
-	resp, _ = visitor.post(fmt.Sprintf("/rooms/%d/join", room), url.Values{"_csrf": {visitor.csrf}})
+	resp, _ := visitor.post(fmt.Sprintf("/rooms/%d/join", room), url.Values{"_csrf": {visitor.csrf}})
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("join: status %d", resp.StatusCode)
 	}
@@ -320,9 +324,7 @@ func TestSendingIsRateLimitedWithTheTextKept(t *testing.T) {
 func TestUnreadCountsUpdateLive(t *testing.T) {
 	srv := newServer(t, dbtest.File(t))
 	a, b := srv.visit(t), srv.visit(t)
-	resp, _ := a.post("/rooms", url.Values{"_csrf": {a.csrf}, "name": {"side-room"}, "kind": {"public"}})
-	var room int64
-	fmt.Sscanf(resp.Header.Get("Location"), "/rooms/%d", &room)
+	room := createRoom(t, a, "side-room", "public")
 	b.enter(room)
 	b.post(fmt.Sprintf("/rooms/%d/join", room), url.Values{"_csrf": {b.csrf}})
 	b.enter(db.GeneralRoom)
