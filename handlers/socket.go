@@ -152,9 +152,12 @@ func (h *Handler) Socket(c echo.Context) error {
 		return nil
 	}
 	rooms, err := h.Store.Rooms(r.Context(), u.ID)
-	if err != nil {
+	if err != nil || !slices.ContainsFunc(rooms, func(rs db.RoomSummary) bool { return rs.ID == room.ID }) {
+		// Unreadable, or the person left the room since it was checked.
 		h.sockets.remove(s)
-		s.log().Error("websocket rooms", "err", err)
+		if err != nil {
+			s.log().Error("websocket rooms", "err", err)
+		}
 		conn.Close(websocket.StatusTryAgainLater, "could not read rooms")
 		return nil
 	}
