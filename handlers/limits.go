@@ -21,7 +21,7 @@ func newLimits(sendRate float64) limits {
 		signInIP:      memoryLimiter(rate.Limit(1), 20),
 	}
 	if sendRate > 0 {
-		l.send = memoryLimiter(rate.Limit(sendRate), int(2*sendRate))
+		l.send = memoryLimiter(rate.Limit(sendRate), max(1, int(2*sendRate)))
 	}
 	return l
 }

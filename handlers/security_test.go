@@ -316,8 +316,10 @@ func TestSendingIsRateLimitedWithTheTextKept(t *testing.T) {
 			t.Fatalf("slow-down reply without the text: %s", frame)
 		}
 	}
-	if stored != 4 || slowDowns != 6 {
-		t.Fatalf("10 sends at 2/s (bursts of 4): %d stored, %d told to slow down; want 4 and 6", stored, slowDowns)
+	// A burst of 4, plus one more if the server took over half a second
+	// (a slow, shared machine) to get through the ten.
+	if stored < 4 || stored > 5 || slowDowns != 10-stored {
+		t.Fatalf("10 sends at 2/s (bursts of 4): %d stored, %d told to slow down; want 4 (or 5) and the rest", stored, slowDowns)
 	}
 }
 
