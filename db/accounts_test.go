@@ -139,6 +139,15 @@ func testRooms(t *testing.T, s *db.Store) {
 	for i := range 3 {
 		mustCreate(t, s, db.NewMessage{RoomID: secret.ID, UserID: a.ID, Key: "secret-key-" + string(rune('a'+i)), Author: "room-a", Body: "psst"})
 	}
+	mine, err := s.Rooms(ctx, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range mine {
+		if r.ID == secret.ID && (r.Unread != 0 || r.Newest == 0) {
+			t.Fatalf("the author's own messages: unread %d, newest %d; want 0 unread and the newest id", r.Unread, r.Newest)
+		}
+	}
 	rooms, err := s.Rooms(ctx, b.ID)
 	if err != nil {
 		t.Fatal(err)

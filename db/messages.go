@@ -44,6 +44,7 @@ func (e *TooLongError) Error() string {
 type Message struct {
 	ID        int64
 	RoomID    int64
+	UserID    int64  // 0 for messages from before accounts
 	Key       string // the client's one-time key
 	Author    string
 	Body      string
@@ -111,7 +112,7 @@ func ValidName(name string) bool {
 	return true
 }
 
-const messageColumns = `id, room_id, client_key, author, body, created_at`
+const messageColumns = `id, room_id, COALESCE(user_id, 0), client_key, author, body, created_at`
 
 // Messages returns up to limit messages of room with ids below before (all
 // when before is 0), oldest first: a history page.
@@ -257,7 +258,7 @@ func scanMessages(rows *sql.Rows) ([]Message, error) {
 	for rows.Next() {
 		var m Message
 		var created int64
-		if err := rows.Scan(&m.ID, &m.RoomID, &m.Key, &m.Author, &m.Body, &created); err != nil {
+		if err := rows.Scan(&m.ID, &m.RoomID, &m.UserID, &m.Key, &m.Author, &m.Body, &created); err != nil {
 			return nil, err
 		}
 		m.CreatedAt = time.UnixMilli(created)

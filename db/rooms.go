@@ -30,7 +30,7 @@ type Room struct {
 // RoomSummary is a room as a member's sidebar shows it.
 type RoomSummary struct {
 	Room
-	Unread int    // messages after the member's last read one, capped at MaxUnread
+	Unread int    // others' messages after the member's last read one, capped at MaxUnread
 	Newest int64  // the room's newest message id when Unread was counted
 	Peer   string // the other person, in a direct room
 }
@@ -112,7 +112,8 @@ func (s *Store) Rooms(ctx context.Context, userID int64) ([]RoomSummary, error) 
 	rows, err := s.db.QueryContext(ctx,
 		`SELECT r.id, r.name, r.kind,
 		        (SELECT COUNT(*) FROM (SELECT 1 FROM messages m
-		                               WHERE m.room_id = r.id AND m.id > ms.last_read_id LIMIT ?)),
+		                               WHERE m.room_id = r.id AND m.id > ms.last_read_id
+		                                 AND m.user_id IS NOT ms.user_id LIMIT ?)),
 		        (SELECT COALESCE(MAX(m.id), 0) FROM messages m WHERE m.room_id = r.id),
 		        COALESCE((SELECT u.username FROM memberships o JOIN users u ON u.id = o.user_id
 		                  WHERE r.kind = 'direct' AND o.room_id = r.id AND o.user_id != ms.user_id), '')

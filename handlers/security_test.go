@@ -329,18 +329,41 @@ func TestUnreadCountsUpdateLive(t *testing.T) {
 	room := createRoom(t, a, "side-room", "public")
 	b.enter(room)
 	b.post(fmt.Sprintf("/rooms/%d/join", room), url.Values{"_csrf": {b.csrf}})
+	b.enter(room)
+	bSide := b.dial(-1) // b's other tab, on the side room
 	b.enter(db.GeneralRoom)
 	watcher := b.dial(-1) // b looks at #general
 
 	a.enter(room)
 	s := a.dial(-1)
-	s.send("over here")
-	s.send("and here")
-	want := fmt.Sprintf(`<span id="unread-%d" class="unread" hx-swap-oob="outerHTML">`, room)
-	for _, n := range []string{"1", "2"} {
+	badge := func(n string) string {
+		return fmt.Sprintf(`<span id="unread-%d" class="unread" hx-swap-oob="outerHTML">%s</span>`, room, n)
+	}
+	expect := func(n string) {
+		t.Helper()
 		frame := watcher.read(5 * time.Second)
-		if !strings.Contains(frame, want+n+"</span>") || strings.Contains(frame, "over here") {
+		if !strings.Contains(frame, badge(n)) || strings.Contains(frame, "side-room talk") {
 			t.Fatalf("b's #general page got %q, want the side room's unread badge at %s and no text", frame, n)
 		}
 	}
+	s.send("side-room talk 1")
+	expect("1")
+	s.send("side-room talk 2")
+	expect("2")
+	// b's own message, from the other tab, is not unread for b: nothing
+	// about it reaches the #general page before b's next message there.
+	bSide.send("side-room talk from b")
+	bSide.collect(3, 5*time.Second)
+	watcher.send("sentinel in general")
+	for {
+		frame := watcher.read(5 * time.Second)
+		if strings.Contains(frame, "unread-") {
+			t.Fatalf("b's own message counted as unread: %q", frame)
+		}
+		if strings.Contains(frame, "sentinel in general") {
+			break
+		}
+	}
+	s.send("side-room talk 3")
+	expect("3")
 }

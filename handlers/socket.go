@@ -279,9 +279,14 @@ func (h *Handler) flush(s *socket) {
 				if s.unread == nil {
 					s.unread = make(map[int64]int)
 				}
-				s.unread[ev.Room] += ev.Count
-				if !slices.Contains(unread, ev.Room) {
-					unread = append(unread, ev.Room)
+				for _, sender := range ev.Senders {
+					if sender == s.user.ID {
+						continue // one's own, sent from another tab, are read
+					}
+					s.unread[ev.Room]++
+					if !slices.Contains(unread, ev.Room) {
+						unread = append(unread, ev.Room)
+					}
 				}
 			case ev.LastID <= s.last:
 				// already sent by the replay
@@ -482,11 +487,15 @@ func Publisher(hb *hub.Hub) func([]db.Message) {
 				end++
 			}
 			room := msgs[start:end]
+			senders := make([]int64, len(room))
+			for i, m := range room {
+				senders[i] = m.UserID
+			}
 			hb.Publish(hub.Event{
-				Room:   room[0].RoomID,
-				LastID: room[len(room)-1].ID,
-				Count:  len(room),
-				Frame:  renderBytes(views.MessagesFrame(room)),
+				Room:    room[0].RoomID,
+				LastID:  room[len(room)-1].ID,
+				Senders: senders,
+				Frame:   renderBytes(views.MessagesFrame(room)),
 			})
 			start = end
 		}

@@ -17,14 +17,14 @@ import (
 )
 
 // Event is one frame for a room: the rendered bytes (shared, never
-// modified), how many messages they carry, and the highest message id among
-// them, which subscribers use to skip frames they already sent during
-// recovery.
+// modified), who sent each message they carry (for unread counts, which
+// leave out one's own), and the highest message id among them, which
+// subscribers use to skip frames they already sent during recovery.
 type Event struct {
-	Room   int64
-	LastID int64
-	Count  int
-	Frame  []byte
+	Room    int64
+	LastID  int64
+	Senders []int64
+	Frame   []byte
 }
 
 // Hub holds the subscriptions of every room.
