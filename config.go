@@ -21,6 +21,7 @@ type Config struct {
 	Signup        string   // CHARLA_SIGNUP: open (default) or invite
 	SendRate      float64  // CHARLA_SEND_RATE: messages a second per person (bursts of twice that); 0: no limit
 	DebugAddr     string   // DEBUG_ADDR: where to serve net/http/pprof (keep it on loopback); empty: nowhere
+	SkipMigrate   bool     // CHARLA_MIGRATE=false: do not apply pending migrations at start
 }
 
 // defaultSendRate lets a person type fast, and a script not flood a room.
@@ -55,6 +56,13 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	case "open", "invite":
 	default:
 		return Config{}, fmt.Errorf("CHARLA_SIGNUP=%q: want open or invite", cfg.Signup)
+	}
+	if v := getenv("CHARLA_MIGRATE"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return Config{}, fmt.Errorf("CHARLA_MIGRATE=%q: want true or false", v)
+		}
+		cfg.SkipMigrate = !b
 	}
 	cfg.SendRate = defaultSendRate
 	switch v := getenv("CHARLA_SEND_RATE"); v {

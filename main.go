@@ -54,8 +54,10 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready func(addr st
 		return err
 	}
 	defer store.Close()
-	if err := store.Migrate(ctx); err != nil {
-		return err
+	if !cfg.SkipMigrate {
+		if err := store.Migrate(ctx); err != nil {
+			return err
+		}
 	}
 	secret, err := cookieSecret(ctx, cfg, store)
 	if err != nil {
