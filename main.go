@@ -64,6 +64,11 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready func(addr st
 		return err
 	}
 
+	janitorCtx, stopJanitor := context.WithCancel(context.Background())
+	var janitorDone sync.WaitGroup
+	janitorDone.Go(func() { sweep(janitorCtx, store, log) })
+	defer func() { stopJanitor(); janitorDone.Wait() }()
+
 	rooms := hub.New()
 	writer := db.NewWriter(store, handlers.Publisher(rooms))
 	writerCtx, stopWriter := context.WithCancel(context.Background())
@@ -117,6 +122,28 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready func(addr st
 		return nil
 	}
 	return err
+}
+
+// sweepEvery is how often expired sessions and invitations are deleted.
+const sweepEvery = time.Hour
+
+// sweep deletes expired sessions and invitations now and every sweepEvery
+// until ctx ends, so that the tables do not grow for ever.
+func sweep(ctx context.Context, store *db.Store, log *slog.Logger) {
+	t := time.NewTicker(sweepEvery)
+	defer t.Stop()
+	for {
+		if n, err := store.DeleteExpired(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("sweep expired sessions", "err", err)
+		} else if n > 0 {
+			log.Info("swept expired sessions and invites", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // cookieSecret returns COOKIE_SECRET, or the secret kept in the database,

@@ -68,6 +68,12 @@ func testSessions(t *testing.T, s *db.Store) {
 	if _, err := s.SessionUser(ctx, "old"); !errors.Is(err, db.ErrNotFound) {
 		t.Fatalf("expired session: err = %v, want ErrNotFound", err)
 	}
+	if n, err := s.DeleteExpired(ctx); err != nil || n < 1 {
+		t.Fatalf("DeleteExpired = %d, %v; want the expired session gone", n, err)
+	}
+	if got, err := s.SessionUser(ctx, "live"); err != nil || got.ID != u.ID {
+		t.Fatalf("a live session did not survive DeleteExpired: %v", err)
+	}
 	if err := s.DeleteSession(ctx, "live"); err != nil {
 		t.Fatal(err)
 	}

@@ -180,3 +180,28 @@ func (s *Store) UseInvite(ctx context.Context, tokenHash string, userID int64) e
 func isUniqueViolation(err error) bool {
 	return err != nil && strings.Contains(strings.ToUpper(err.Error()), "UNIQUE")
 }
+
+// DeleteExpired removes sessions and invitations past their time, which
+// nobody can use any more, and returns how many went.
+func (s *Store) DeleteExpired(ctx context.Context) (int64, error) {
+	now := time.Now().UnixMilli()
+	var n int64
+	for _, q := range []string{
+		`DELETE FROM sessions WHERE expires_at <= ? RETURNING 1`,
+		`DELETE FROM invites WHERE expires_at <= ? AND used_by IS NULL RETURNING 1`,
+	} {
+		// RETURNING, not RowsAffected: libSQL servers do not all report counts.
+		rows, err := s.db.QueryContext(ctx, q, now)
+		if err != nil {
+			return n, fmt.Errorf("delete expired: %w", err)
+		}
+		for rows.Next() {
+			n++
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return n, fmt.Errorf("delete expired: %w", err)
+		}
+	}
+	return n, nil
+}
