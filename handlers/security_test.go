@@ -341,9 +341,20 @@ func TestUnreadCountsUpdateLive(t *testing.T) {
 	}
 	expect := func(n string) {
 		t.Helper()
-		frame := watcher.read(5 * time.Second)
-		if !strings.Contains(frame, badge(n)) || strings.Contains(frame, "side-room talk") {
-			t.Fatalf("b's #general page got %q, want the side room's unread badge at %s and no text", frame, n)
+		// Other frames may come first (none is expected, but none is
+		// wrong unless it shows the room's text or another count).
+		for {
+			frame := watcher.read(5 * time.Second)
+			if strings.Contains(frame, "side-room talk") {
+				t.Fatalf("b's #general page got the side room's text: %q", frame)
+			}
+			if strings.Contains(frame, badge(n)) {
+				return
+			}
+			if strings.Contains(frame, fmt.Sprintf(`id="unread-%d"`, room)) {
+				t.Fatalf("b's #general page got %q, want the side room's unread badge at %s", frame, n)
+			}
+			t.Logf("b's #general page got another frame first: %q", frame)
 		}
 	}
 	s.send("side-room talk 1")
