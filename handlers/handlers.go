@@ -8,7 +8,6 @@ import (
 	"crypto/rand"
 	"log/slog"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/a-h/templ"
@@ -138,13 +137,4 @@ func render(c echo.Context, status int, component templ.Component) error {
 // charla.js makes the next ones).
 func newKey() string {
 	return rand.Text()
-}
-
-// socketSet tracks open sockets so that shutdown, sign-out and leaving a
-// room can close them.
-type socketSet struct {
-	mu     sync.Mutex
-	conns  map[*socket]struct{}
-	closed bool
-	wg     sync.WaitGroup
 }

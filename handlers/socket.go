@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -14,7 +13,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/a-h/templ"
 	"github.com/charla/charla/db"
 	"github.com/charla/charla/hub"
 	"github.com/charla/charla/views"
@@ -193,9 +191,6 @@ func subscribedRooms(rooms []db.RoomSummary) []int64 {
 	return ids
 }
 
-// errWrite marks a failed write to the client: the connection is gone.
-var errWrite = errors.New("write failed")
-
 // replay sends the sidebar as it is now (after a reconnect, say because
 // the person was added to a room, the page's copy may be out of date), then
 // the room's messages after s.last.
@@ -238,110 +233,6 @@ func (h *Handler) replay(ctx context.Context, s *socket) error {
 	return nil
 }
 
-// kick makes sure a writer runs for s: the hub queued an event, or a reply
-// is waiting.
-func (h *Handler) kick(s *socket) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.flushing {
-		return
-	}
-	s.flushing = true
-	go h.flush(s)
-}
-
-// flush writes what is queued until nothing is, then stops. Only one flush
-// runs at a time (s.flushing). Frames queued together go out as one
-// WebSocket message: hx-ws swaps each part, and a busy room costs fewer
-// writes and fewer swaps.
-func (h *Handler) flush(s *socket) {
-	var frames [][]byte
-	for {
-		s.mu.Lock()
-		events := s.sub.Take()
-		direct := s.direct
-		s.direct = nil
-		if s.dead || (len(events) == 0 && len(direct) == 0) {
-			s.flushing = s.dead // a dead socket never starts another writer
-			s.mu.Unlock()
-			return
-		}
-		s.mu.Unlock()
-
-		frames = frames[:0]
-		var unread []int64 // rooms whose badge changed
-		for _, ev := range events {
-			switch {
-			case ev.Room != s.room:
-				if ev.LastID <= s.counted[ev.Room] {
-					continue // counted when the sidebar was read
-				}
-				if s.unread == nil {
-					s.unread = make(map[int64]int)
-				}
-				for _, sender := range ev.Senders {
-					if sender == s.user.ID {
-						continue // one's own, sent from another tab, are read
-					}
-					s.unread[ev.Room]++
-					if !slices.Contains(unread, ev.Room) {
-						unread = append(unread, ev.Room)
-					}
-				}
-			case ev.LastID <= s.last:
-				// already sent by the replay
-			default:
-				frames = append(frames, ev.Frame)
-				s.last = ev.LastID
-			}
-		}
-		for _, room := range unread {
-			frames = append(frames, renderBytes(views.UnreadCount(room, s.unread[room])))
-		}
-		s.sub.Release(events)
-		frames = append(frames, direct...)
-		s.lastSent.Store(s.last)
-		if len(frames) == 0 {
-			continue
-		}
-		if err := h.write(s, frames...); err != nil {
-			s.mu.Lock()
-			s.dead = true
-			s.mu.Unlock()
-			s.conn.CloseNow()
-			return
-		}
-	}
-}
-
-// write sends frames as one message. Only one write runs at a time (the
-// replay, then one flush at a time). Its context never ends: the watchdog
-// bounds it, and coder/websocket would tear the connection down if a
-// write's context ended, which a closing socket sending its close code
-// must not risk.
-func (h *Handler) write(s *socket, frames ...[]byte) error {
-	if s.watchdog == nil {
-		s.watchdog = time.AfterFunc(writeTimeout, func() { s.conn.CloseNow() })
-	} else {
-		s.watchdog.Reset(writeTimeout)
-	}
-	defer s.watchdog.Stop()
-	ctx := context.Background()
-	if len(frames) == 1 {
-		return s.conn.Write(ctx, websocket.MessageText, frames[0])
-	}
-	w, err := s.conn.Writer(ctx, websocket.MessageText)
-	if err != nil {
-		return err
-	}
-	for _, f := range frames {
-		if _, err := w.Write(f); err != nil {
-			return err
-		}
-	}
-	return w.Close()
-}
-
 // close ends the socket with code (after a close handshake, or lagGrace
 // later without one: a client too stuck to read cannot answer). It does
 // not wait.
@@ -351,23 +242,6 @@ func (s *socket) close(code websocket.StatusCode, reason string) {
 	}
 	go s.conn.Close(code, reason)
 	time.AfterFunc(lagGrace, func() { s.conn.CloseNow() })
-}
-
-// reply queues a frame for this socket alone. A client too slow to take its
-// own replies is dropped, like one too slow for the room.
-func (h *Handler) reply(s *socket, c templ.Component) {
-	frame := renderBytes(c)
-	s.mu.Lock()
-	full := len(s.direct) >= directQueue
-	if !full {
-		s.direct = append(s.direct, frame)
-	}
-	s.mu.Unlock()
-	if full {
-		s.close(websocket.StatusTryAgainLater, "too slow: reconnect to catch up")
-		return
-	}
-	h.kick(s)
 }
 
 // readLoop takes the client's frames one at a time, so that a person's
@@ -464,100 +338,5 @@ func (h *Handler) markRead(s *socket) {
 	defer cancel()
 	if err := h.Store.MarkRead(ctx, s.room, s.user.ID, last); err != nil {
 		s.log().Warn("mark read", "err", err)
-	}
-}
-
-// renderBytes renders a fragment once, for any number of connections.
-func renderBytes(c templ.Component) []byte {
-	var b bytes.Buffer
-	if err := c.Render(context.Background(), &b); err != nil {
-		// Rendering plain values into a buffer cannot fail short of a bug.
-		panic(err)
-	}
-	return b.Bytes()
-}
-
-// Publisher returns the db.Writer's commit hook: it renders each room's new
-// messages once and hands the same bytes to every subscriber.
-func Publisher(hb *hub.Hub) func([]db.Message) {
-	return func(msgs []db.Message) {
-		for start := 0; start < len(msgs); {
-			end := start + 1
-			for end < len(msgs) && msgs[end].RoomID == msgs[start].RoomID {
-				end++
-			}
-			room := msgs[start:end]
-			senders := make([]int64, len(room))
-			for i, m := range room {
-				senders[i] = m.UserID
-			}
-			hb.Publish(hub.Event{
-				Room:    room[0].RoomID,
-				LastID:  room[len(room)-1].ID,
-				Senders: senders,
-				Frame:   renderBytes(views.MessagesFrame(room)),
-			})
-			start = end
-		}
-	}
-}
-
-func (set *socketSet) add(s *socket) bool {
-	set.mu.Lock()
-	defer set.mu.Unlock()
-	if set.closed {
-		return false
-	}
-	set.conns[s] = struct{}{}
-	set.wg.Add(1)
-	return true
-}
-
-func (set *socketSet) remove(s *socket) {
-	set.mu.Lock()
-	delete(set.conns, s)
-	set.mu.Unlock()
-	set.wg.Done()
-}
-
-// Sockets returns how many sockets are open.
-func (h *Handler) Sockets() int {
-	h.sockets.mu.Lock()
-	defer h.sockets.mu.Unlock()
-	return len(h.sockets.conns)
-}
-
-// closeSockets ends the sockets that match with 1012 (service restart):
-// their pages reconnect, and are checked afresh.
-func (h *Handler) closeSockets(match func(*socket) bool, cause error) {
-	h.sockets.mu.Lock()
-	defer h.sockets.mu.Unlock()
-	for s := range h.sockets.conns {
-		if match(s) {
-			s.close(websocket.StatusServiceRestart, cause.Error())
-		}
-	}
-}
-
-// refreshSockets closes the sockets of these people after a change of their
-// rooms; their pages reconnect and subscribe to the rooms they now have.
-func (h *Handler) refreshSockets(userIDs ...int64) {
-	h.closeSockets(func(s *socket) bool { return slices.Contains(userIDs, s.user.ID) }, errRooms)
-}
-
-// CloseSockets ends every socket with 1012 (service restart), which hx-ws
-// answers by reconnecting, and waits for them to finish. Call it after the
-// HTTP server has stopped accepting: Shutdown does not touch hijacked
-// connections.
-func (h *Handler) CloseSockets(ctx context.Context) {
-	h.sockets.mu.Lock()
-	h.sockets.closed = true
-	h.sockets.mu.Unlock()
-	h.closeSockets(func(*socket) bool { return true }, errRestart)
-	done := make(chan struct{})
-	go func() { h.sockets.wg.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-ctx.Done():
 	}
 }

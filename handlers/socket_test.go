@@ -11,11 +11,12 @@ import (
 	"testing"
 	"time"
 
+	"net/http/httptest"
+
 	"github.com/charla/charla/db"
 	"github.com/charla/charla/db/dbtest"
 	"github.com/charla/charla/handlers"
 	"github.com/coder/websocket"
-	"net/http/httptest"
 )
 
 func TestSocket(t *testing.T) {
