@@ -120,7 +120,7 @@ func (s *Store) Messages(ctx context.Context, room, before int64, limit int) ([]
 	if before <= 0 {
 		before = math.MaxInt64
 	}
-	rows, err := s.db.QueryContext(ctx,
+	rows, err := s.query(ctx,
 		`SELECT `+messageColumns+` FROM messages
 		 WHERE room_id = ? AND id < ? ORDER BY id DESC LIMIT ?`, room, before, limit)
 	if err != nil {
@@ -139,7 +139,7 @@ func (s *Store) Messages(ctx context.Context, room, before int64, limit int) ([]
 // MessagesAfter returns up to limit messages of room with ids above after,
 // oldest first: what a reconnecting client missed.
 func (s *Store) MessagesAfter(ctx context.Context, room, after int64, limit int) ([]Message, error) {
-	rows, err := s.db.QueryContext(ctx,
+	rows, err := s.query(ctx,
 		`SELECT `+messageColumns+` FROM messages
 		 WHERE room_id = ? AND id > ? ORDER BY id LIMIT ?`, room, after, limit)
 	if err != nil {

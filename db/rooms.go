@@ -93,10 +93,13 @@ func (s *Store) insertRoom(ctx context.Context, name, kind string, creator int64
 func (s *Store) RoomFor(ctx context.Context, roomID, userID int64) (Room, bool, error) {
 	var r Room
 	var member bool
-	err := s.db.QueryRowContext(ctx,
+	st, err := s.prepared(ctx,
 		`SELECT r.id, r.name, r.kind,
 		        EXISTS (SELECT 1 FROM memberships m WHERE m.room_id = r.id AND m.user_id = ?)
-		 FROM rooms r WHERE r.id = ?`, userID, roomID).Scan(&r.ID, &r.Name, &r.Kind, &member)
+		 FROM rooms r WHERE r.id = ?`)
+	if err == nil {
+		err = st.QueryRowContext(ctx, userID, roomID).Scan(&r.ID, &r.Name, &r.Kind, &member)
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return Room{}, false, ErrNotFound
 	}
@@ -109,7 +112,7 @@ func (s *Store) RoomFor(ctx context.Context, roomID, userID int64) (Room, bool, 
 // Rooms returns the rooms userID is in, with unread counts and newest ids
 // read in one snapshot: named rooms by name, then direct ones by peer.
 func (s *Store) Rooms(ctx context.Context, userID int64) ([]RoomSummary, error) {
-	rows, err := s.db.QueryContext(ctx,
+	rows, err := s.query(ctx,
 		`SELECT r.id, r.name, r.kind,
 		        (SELECT COUNT(*) FROM (SELECT 1 FROM messages m
 		                               WHERE m.room_id = r.id AND m.id > ms.last_read_id
@@ -150,7 +153,7 @@ func sortRooms(rooms []RoomSummary) {
 
 // PublicRooms returns the public rooms userID has not joined.
 func (s *Store) PublicRooms(ctx context.Context, userID int64) ([]Room, error) {
-	rows, err := s.db.QueryContext(ctx,
+	rows, err := s.query(ctx,
 		`SELECT id, name, kind FROM rooms r
 		 WHERE kind = 'public' AND NOT EXISTS (SELECT 1 FROM memberships m WHERE m.room_id = r.id AND m.user_id = ?)
 		 ORDER BY name LIMIT 200`, userID)
@@ -223,7 +226,7 @@ func (s *Store) DirectRoom(ctx context.Context, a, b int64) (Room, error) {
 
 // MarkRead moves userID's read mark in roomID forward to lastID.
 func (s *Store) MarkRead(ctx context.Context, roomID, userID, lastID int64) error {
-	_, err := s.db.ExecContext(ctx,
+	_, err := s.exec(ctx,
 		`UPDATE memberships SET last_read_id = ? WHERE room_id = ? AND user_id = ? AND last_read_id < ?`,
 		lastID, roomID, userID, lastID)
 	if err != nil {

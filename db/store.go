@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync"
 
 	"github.com/tursodatabase/libsql-client-go/libsql"
 	_ "modernc.org/sqlite" // registers "sqlite", which libsql uses for file: URLs
@@ -24,6 +25,7 @@ import (
 type Store struct {
 	db     *sql.DB
 	remote bool
+	stmts  sync.Map // query text → *sql.Stmt, see prepared
 }
 
 // maxIdleConns is how many pooled connections stay open between bursts.
@@ -68,8 +70,52 @@ func Open(ctx context.Context, databaseURL, authToken string) (*Store, error) {
 	return &Store{db: db, remote: !local}, nil
 }
 
-// Close closes the database handle.
-func (s *Store) Close() error { return s.db.Close() }
+// Close closes the prepared statements and the database handle.
+func (s *Store) Close() error {
+	s.stmts.Range(func(_, st any) bool {
+		st.(*sql.Stmt).Close()
+		return true
+	})
+	return s.db.Close()
+}
+
+// prepared returns query as a statement prepared once and reused: the
+// queries of every page load and socket connect are parsed once, not on
+// each call (by SQLite for a file, by the driver's SQL parser for a
+// server). database/sql prepares it again on each pooled connection as
+// needed.
+func (s *Store) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := s.stmts.Load(query); ok {
+		return st.(*sql.Stmt), nil
+	}
+	st, err := s.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := s.stmts.LoadOrStore(query, st); loaded {
+		st.Close() // another caller prepared it meanwhile
+		return prev.(*sql.Stmt), nil
+	}
+	return st, nil
+}
+
+// query runs a prepared query.
+func (s *Store) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	st, err := s.prepared(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+// exec runs a prepared statement.
+func (s *Store) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	st, err := s.prepared(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
 
 // DB returns the handle, for migrations and tests.
 func (s *Store) DB() *sql.DB { return s.db }

@@ -105,10 +105,12 @@ func (s *Store) CreateSession(ctx context.Context, tokenHash string, userID int6
 // SessionUser returns the user of a live session.
 func (s *Store) SessionUser(ctx context.Context, tokenHash string) (User, error) {
 	var u User
-	err := s.db.QueryRowContext(ctx,
+	st, err := s.prepared(ctx,
 		`SELECT u.id, u.username, u.is_admin FROM sessions s JOIN users u ON u.id = s.user_id
-		 WHERE s.token_hash = ? AND s.expires_at > ?`, tokenHash, time.Now().UnixMilli()).
-		Scan(&u.ID, &u.Username, &u.Admin)
+		 WHERE s.token_hash = ? AND s.expires_at > ?`)
+	if err == nil {
+		err = st.QueryRowContext(ctx, tokenHash, time.Now().UnixMilli()).Scan(&u.ID, &u.Username, &u.Admin)
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return User{}, ErrNotFound
 	}
