@@ -1087,7 +1087,6 @@ func (b *browser) describe() string {
 		messages: Array.from(document.querySelectorAll("#messages > *"), (m) => m.id + " " + JSON.stringify(m.querySelector(".body")?.textContent)),
 		pending: Array.from(document.querySelectorAll("#pending > *"), (p) => p.id + " " + p.className + " " + JSON.stringify(p.textContent)),
 		composer: document.querySelector("#composer textarea")?.value ?? null,
-		notice: document.getElementById("notice")?.textContent ?? null,
 		text: document.querySelector("#chat") ? null : (document.body?.innerText ?? "").slice(0, 300),
 	}, null, 1)`, &s)
 	if err != nil {

@@ -23,9 +23,8 @@ import (
 
 // Store holds the database handle. Its methods are named by what they return.
 type Store struct {
-	db     *sql.DB
-	remote bool
-	stmts  sync.Map // query text → *sql.Stmt, see prepared
+	db    *sql.DB
+	stmts sync.Map // query text → *sql.Stmt, see prepared
 }
 
 // maxIdleConns is how many pooled connections stay open between bursts.
@@ -67,7 +66,7 @@ func Open(ctx context.Context, databaseURL, authToken string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open database %s: %w", Redact(databaseURL), err)
 	}
-	return &Store{db: db, remote: !local}, nil
+	return &Store{db: db}, nil
 }
 
 // Close closes the prepared statements and the database handle.
@@ -119,9 +118,6 @@ func (s *Store) exec(ctx context.Context, query string, args ...any) (sql.Result
 
 // DB returns the handle, for migrations and tests.
 func (s *Store) DB() *sql.DB { return s.db }
-
-// Remote reports whether the store talks to a libSQL server rather than a file.
-func (s *Store) Remote() bool { return s.remote }
 
 func withFilePragmas(fileURL string) string {
 	sep := "?"
