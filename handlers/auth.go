@@ -48,7 +48,8 @@ func (h *Handler) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		if !ok {
 			return next(c)
 		}
-		u, err := h.Store.SessionUser(c.Request().Context(), hashToken(token))
+		hash := hashToken(token)
+		u, err := h.Store.SessionUser(c.Request().Context(), hash)
 		if errors.Is(err, db.ErrNotFound) {
 			return next(c)
 		}
@@ -56,7 +57,7 @@ func (h *Handler) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		}
 		c.Set(userKey, u)
-		c.Set(sessionKey, hashToken(token))
+		c.Set(sessionKey, hash)
 		return next(c)
 	}
 }

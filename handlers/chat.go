@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -42,11 +43,7 @@ func (h *Handler) SendMessage(c echo.Context) error {
 		key = newKey() // an old or odd form: still store it, once
 	}
 	body := c.FormValue("body")
-	if allow(h.limits.send, sendLimitKey(u)) {
-		_, err = h.Poster.Post(c.Request().Context(), db.NewMessage{RoomID: r.ID, UserID: u.ID, Key: key, Author: u.Username, Body: body})
-	} else {
-		err = errSlowDown
-	}
+	_, err = h.send(c.Request().Context(), u, r.ID, key, body)
 	if err == nil || errors.Is(err, db.ErrEmpty) {
 		return c.Redirect(http.StatusSeeOther, roomURL(r.ID))
 	}
@@ -65,7 +62,14 @@ func (h *Handler) SendMessage(c echo.Context) error {
 // errSlowDown: the person sends faster than SendRate allows.
 var errSlowDown = errors.New("sending too fast")
 
-func sendLimitKey(u db.User) string { return strconv.FormatInt(u.ID, 10) }
+// send stores a message from u in room, within u's send limit: the one
+// path of the socket and of the plain-HTTP form.
+func (h *Handler) send(ctx context.Context, u db.User, room int64, key, body string) (db.Stored, error) {
+	if !allow(h.limits.send, strconv.FormatInt(u.ID, 10)) {
+		return db.Stored{}, errSlowDown
+	}
+	return h.Poster.Post(ctx, db.NewMessage{RoomID: room, UserID: u.ID, Key: key, Author: u.Username, Body: body})
+}
 
 // sendProblem turns a Post error into a status and words for the person.
 func sendProblem(err error) (int, string) {

@@ -297,15 +297,9 @@ func (h *Handler) read(s *socket) error {
 // to say to it alone. A new message reaches the sender, like everyone else,
 // through the room (db.Writer publishes it after commit).
 func (h *Handler) receive(s *socket, f sendFrame) {
-	var st db.Stored
-	var err error
-	if allow(h.limits.send, sendLimitKey(s.user)) {
-		ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
-		st, err = h.Poster.Post(ctx, db.NewMessage{RoomID: s.room, UserID: s.user.ID, Key: f.Key, Author: s.user.Username, Body: f.Body})
-		cancel()
-	} else {
-		err = errSlowDown
-	}
+	ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
+	st, err := h.send(ctx, s.user, s.room, f.Key, f.Body)
+	cancel()
 	switch {
 	case err == nil && st.Created:
 		return
