@@ -46,8 +46,13 @@ func newServerWith(t *testing.T, store *db.Store, cfg handlers.Config, tune ...f
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Go(func() { writer.Run(ctx) })
-	cfg.Store, cfg.Poster, cfg.Hub = store, writer, rooms
-	cfg.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	if cfg.Store == nil { // else a wrapper of store that injects a fault
+		cfg.Store = store
+	}
+	cfg.Poster, cfg.Hub = writer, rooms
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
 	cfg.Secret = []byte("test-secret-test-secret-test-secret")
 	h := handlers.New(cfg)
 	e := echo.New()

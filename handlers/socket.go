@@ -199,14 +199,17 @@ func (h *Handler) replay(ctx context.Context, s *socket) error {
 	if err != nil {
 		return err
 	}
-	if len(rooms) > 1 { // an idle socket with one room keeps no maps
-		s.unread = make(map[int64]int, len(rooms))
-		s.counted = make(map[int64]int64, len(rooms))
-	}
 	for i, rs := range rooms {
 		if rs.ID == s.room {
 			rooms[i].Unread = 0 // what the page is about to be shown
 			continue
+		}
+		// Made for the first other room, so that an idle socket with one
+		// room keeps no maps. (Not by counting rooms: this list may lack
+		// s.room, left since it was checked.)
+		if s.unread == nil {
+			s.unread = make(map[int64]int, len(rooms))
+			s.counted = make(map[int64]int64, len(rooms))
 		}
 		s.unread[rs.ID], s.counted[rs.ID] = rs.Unread, rs.Newest
 	}
