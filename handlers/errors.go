@@ -15,6 +15,11 @@ func (h *Handler) ErrorHandler(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
 	}
+	if clientGone(c.Request().Context(), err) {
+		// The request log records it (at Info, with statusClientGone).
+		c.NoContent(statusClientGone)
+		return
+	}
 	status, message := http.StatusInternalServerError, "Something went wrong on our side. Try again in a moment."
 	var he *echo.HTTPError
 	if errors.As(err, &he) {

@@ -153,7 +153,10 @@ func (h *Handler) Socket(c echo.Context) error {
 	if err != nil || !slices.ContainsFunc(rooms, func(rs db.RoomSummary) bool { return rs.ID == room.ID }) {
 		// Unreadable, or the person left the room since it was checked.
 		h.sockets.remove(s)
-		if err != nil {
+		switch {
+		case clientGone(r.Context(), err):
+			s.log().Info("websocket client left during the handshake", "err", err)
+		case err != nil:
 			s.log().Error("websocket rooms", "err", err)
 		}
 		conn.Close(websocket.StatusTryAgainLater, "could not read rooms")
@@ -171,7 +174,11 @@ func (h *Handler) Socket(c echo.Context) error {
 	go h.readLoop(s, start)
 
 	if err := h.replay(r.Context(), s); err != nil {
-		if !errors.Is(err, errWrite) {
+		switch {
+		case errors.Is(err, errWrite):
+		case clientGone(r.Context(), err):
+			s.log().Info("websocket client left during the replay", "err", err)
+		default:
 			s.log().Error("replay", "err", err)
 		}
 		s.close(websocket.StatusTryAgainLater, "could not read history")
