@@ -139,7 +139,7 @@ func testRooms(t *testing.T, s *db.Store) {
 		t.Fatalf("public rooms c may join: %+v, %v; want lobby only (not secret)", public, err)
 	}
 
-	if _, err := s.AddMember(ctx, secret.ID, "room-b"); err != nil {
+	if _, _, err := s.AddMember(ctx, secret.ID, "room-b"); err != nil {
 		t.Fatal(err)
 	}
 	for i := range 3 {
@@ -179,7 +179,7 @@ func testRooms(t *testing.T, s *db.Store) {
 		}
 	}
 	// A newcomer does not inherit old messages as unread.
-	if _, err := s.AddMember(ctx, secret.ID, "room-c"); err != nil {
+	if _, _, err := s.AddMember(ctx, secret.ID, "room-c"); err != nil {
 		t.Fatal(err)
 	}
 	rooms, _ = s.Rooms(ctx, c.ID)
@@ -195,11 +195,11 @@ func testRooms(t *testing.T, s *db.Store) {
 		t.Fatal("still a member after leaving")
 	}
 
-	dm1, err := s.DirectRoom(ctx, a.ID, c.ID)
+	dm1, _, err := s.DirectRoom(ctx, a.ID, c.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	dm2, err := s.DirectRoom(ctx, c.ID, a.ID)
+	dm2, _, err := s.DirectRoom(ctx, c.ID, a.ID)
 	if err != nil || dm2.ID != dm1.ID {
 		t.Fatalf("the same pair got rooms %d and %d", dm1.ID, dm2.ID)
 	}

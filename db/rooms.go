@@ -175,14 +175,27 @@ func (s *Store) PublicRooms(ctx context.Context, userID int64) ([]Room, error) {
 // Join makes userID a member of roomID (again), with everything already
 // said counted as read. Whether they may is the caller's decision.
 func (s *Store) Join(ctx context.Context, roomID, userID int64) error {
-	_, err := s.db.ExecContext(ctx,
+	_, err := s.join(ctx, roomID, userID)
+	return err
+}
+
+// join is Join, and says whether userID was not a member before. RETURNING
+// says so on both backends (RowsAffected is not reliable on a tursodb
+// server): a conflict returns no row.
+func (s *Store) join(ctx context.Context, roomID, userID int64) (bool, error) {
+	rows, err := s.db.QueryContext(ctx,
 		`INSERT INTO memberships (room_id, user_id, last_read_id, joined_at)
 		 VALUES (?, ?, (SELECT COALESCE(MAX(id), 0) FROM messages WHERE room_id = ?), ?)
-		 ON CONFLICT (room_id, user_id) DO NOTHING`, roomID, userID, roomID, time.Now().UnixMilli())
+		 ON CONFLICT (room_id, user_id) DO NOTHING RETURNING user_id`, roomID, userID, roomID, time.Now().UnixMilli())
 	if err != nil {
-		return fmt.Errorf("join room %d: %w", roomID, err)
+		return false, fmt.Errorf("join room %d: %w", roomID, err)
 	}
-	return nil
+	defer rows.Close()
+	added := rows.Next()
+	if err := rows.Err(); err != nil {
+		return false, fmt.Errorf("join room %d: %w", roomID, err)
+	}
+	return added, nil
 }
 
 // Leave ends userID's membership of roomID.
@@ -193,35 +206,41 @@ func (s *Store) Leave(ctx context.Context, roomID, userID int64) error {
 	return nil
 }
 
-// AddMember makes the user called username a member of roomID.
-func (s *Store) AddMember(ctx context.Context, roomID int64, username string) (User, error) {
+// AddMember makes the user called username a member of roomID, and says
+// whether they were not one already.
+func (s *Store) AddMember(ctx context.Context, roomID int64, username string) (User, bool, error) {
 	u, _, err := s.UserByName(ctx, username)
 	if err != nil {
-		return User{}, err
+		return User{}, false, err
 	}
-	return u, s.Join(ctx, roomID, u.ID)
+	added, err := s.join(ctx, roomID, u.ID)
+	return u, added, err
 }
 
 // DirectRoom returns the direct conversation between a and b, starting it
-// if need be. Its name is fixed by the pair, so both sides find one room.
-func (s *Store) DirectRoom(ctx context.Context, a, b int64) (Room, error) {
+// if need be, and whether it was started (either of them joined) now. Its
+// name is fixed by the pair, so both sides find one room.
+func (s *Store) DirectRoom(ctx context.Context, a, b int64) (Room, bool, error) {
 	lo, hi := min(a, b), max(a, b)
 	name := fmt.Sprintf("dm:%d:%d", lo, hi)
 	if _, err := s.db.ExecContext(ctx,
 		`INSERT INTO rooms (name, kind, created_by, created_at) VALUES (?, 'direct', ?, ?)
 		 ON CONFLICT (name) DO NOTHING`, name, a, time.Now().UnixMilli()); err != nil {
-		return Room{}, fmt.Errorf("direct room: %w", err)
+		return Room{}, false, fmt.Errorf("direct room: %w", err)
 	}
 	r := Room{Name: name, Kind: Direct}
 	if err := s.db.QueryRowContext(ctx, `SELECT id FROM rooms WHERE name = ?`, name).Scan(&r.ID); err != nil {
-		return Room{}, fmt.Errorf("direct room: %w", err)
+		return Room{}, false, fmt.Errorf("direct room: %w", err)
 	}
+	started := false
 	for _, id := range []int64{lo, hi} {
-		if err := s.Join(ctx, r.ID, id); err != nil {
-			return Room{}, err
+		added, err := s.join(ctx, r.ID, id)
+		if err != nil {
+			return Room{}, false, err
 		}
+		started = started || added
 	}
-	return r, nil
+	return r, started, nil
 }
 
 // MarkRead moves userID's read mark in roomID forward to lastID.

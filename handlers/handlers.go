@@ -38,8 +38,8 @@ type Store interface {
 	PublicRooms(ctx context.Context, userID int64) ([]db.Room, error)
 	Join(ctx context.Context, roomID, userID int64) error
 	Leave(ctx context.Context, roomID, userID int64) error
-	AddMember(ctx context.Context, roomID int64, username string) (db.User, error)
-	DirectRoom(ctx context.Context, a, b int64) (db.Room, error)
+	AddMember(ctx context.Context, roomID int64, username string) (db.User, bool, error)
+	DirectRoom(ctx context.Context, a, b int64) (db.Room, bool, error)
 	MarkRead(ctx context.Context, roomID, userID, lastID int64) error
 }
 

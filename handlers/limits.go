@@ -1,10 +1,22 @@
 package handlers
 
 import (
+	"strconv"
 	"time"
 
+	"github.com/charla/charla/db"
+	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	"golang.org/x/time/rate"
+)
+
+// Room changes: creating a room, adding someone to one, starting a direct
+// conversation. One bucket per person for all three: enough to set up a
+// team's rooms at once, too few to fill someone's sidebar with rooms they
+// never asked for.
+const (
+	roomChangeBurst = 20
+	roomChangeEvery = 3 * time.Second // then 20 a minute
 )
 
 // limits are charla's rate limits, kept in this process's memory: each
@@ -13,12 +25,14 @@ type limits struct {
 	signInAccount *middleware.RateLimiterMemoryStore // guessing one account's password
 	signInIP      *middleware.RateLimiterMemoryStore // guessing many accounts' passwords
 	send          *middleware.RateLimiterMemoryStore // flooding a room; nil: no limit
+	roomChanges   *middleware.RateLimiterMemoryStore // creating rooms, adding people
 }
 
 func newLimits(sendRate float64) limits {
 	l := limits{
 		signInAccount: memoryLimiter(rate.Every(12*time.Second), 5), // 5 a minute
 		signInIP:      memoryLimiter(rate.Limit(1), 20),
+		roomChanges:   memoryLimiter(rate.Every(roomChangeEvery), roomChangeBurst),
 	}
 	if sendRate > 0 {
 		l.send = memoryLimiter(rate.Limit(sendRate), max(1, int(2*sendRate)))
@@ -32,6 +46,19 @@ func memoryLimiter(r rate.Limit, burst int) *middleware.RateLimiterMemoryStore {
 		Burst:     burst,
 		ExpiresIn: 10 * time.Minute,
 	})
+}
+
+// roomChangeProblem is what the page says past the room-change limit.
+const roomChangeProblem = "You are creating rooms and adding people too fast. Wait a little and try again."
+
+// allowRoomChange takes one of the person's room changes, or sets
+// Retry-After and says no.
+func (h *Handler) allowRoomChange(c echo.Context, u db.User) bool {
+	if allow(h.limits.roomChanges, strconv.FormatInt(u.ID, 10)) {
+		return true
+	}
+	c.Response().Header().Set("Retry-After", strconv.Itoa(int(roomChangeEvery/time.Second)))
+	return false
 }
 
 func allow(store *middleware.RateLimiterMemoryStore, key string) bool {

@@ -134,6 +134,9 @@ func (h *Handler) page(c echo.Context, room, before int64) ([]db.Message, bool, 
 // CreateRoom makes a public or private room and goes there.
 func (h *Handler) CreateRoom(c echo.Context) error {
 	u, _ := currentUser(c)
+	if !h.allowRoomChange(c, u) {
+		return h.homeProblem(c, http.StatusTooManyRequests, roomChangeProblem)
+	}
 	name := strings.ToLower(strings.TrimSpace(c.FormValue("name")))
 	kind := db.Public
 	if c.FormValue("kind") == db.Private {
@@ -156,6 +159,9 @@ func (h *Handler) CreateRoom(c echo.Context) error {
 // StartDirect opens the direct conversation with another person.
 func (h *Handler) StartDirect(c echo.Context) error {
 	u, _ := currentUser(c)
+	if !h.allowRoomChange(c, u) {
+		return h.homeProblem(c, http.StatusTooManyRequests, roomChangeProblem)
+	}
 	ctx := c.Request().Context()
 	other, _, err := h.Store.UserByName(ctx, strings.TrimSpace(c.FormValue("username")))
 	if errors.Is(err, db.ErrNotFound) || (err == nil && other.ID == u.ID) {
@@ -164,11 +170,13 @@ func (h *Handler) StartDirect(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	r, err := h.Store.DirectRoom(ctx, u.ID, other.ID)
+	r, started, err := h.Store.DirectRoom(ctx, u.ID, other.ID)
 	if err != nil {
 		return err
 	}
-	h.refreshSockets(u.ID, other.ID)
+	if started {
+		h.refreshSockets(u.ID, other.ID)
+	}
 	return c.Redirect(http.StatusSeeOther, roomURL(r.ID))
 }
 
@@ -213,22 +221,33 @@ func (h *Handler) AddMember(c echo.Context) error {
 	if r.Kind == db.Direct {
 		return echo.NewHTTPError(http.StatusForbidden, "a direct conversation stays between two people")
 	}
-	added, err := h.Store.AddMember(c.Request().Context(), r.ID, strings.TrimSpace(c.FormValue("username")))
+	u, _ := currentUser(c)
+	if !h.allowRoomChange(c, u) {
+		return h.roomProblem(c, r, http.StatusTooManyRequests, roomChangeProblem)
+	}
+	added, joined, err := h.Store.AddMember(c.Request().Context(), r.ID, strings.TrimSpace(c.FormValue("username")))
 	if errors.Is(err, db.ErrNotFound) {
-		page, perr := h.roomPage(c, r, true, 0)
-		if perr != nil {
-			return perr
-		}
-		page.Problem = "There is nobody called " + c.FormValue("username") + "."
-		return render(c, http.StatusUnprocessableEntity, views.Room(page))
+		return h.roomProblem(c, r, http.StatusUnprocessableEntity, "There is nobody called "+c.FormValue("username")+".")
 	}
 	if err != nil {
 		return err
 	}
-	u, _ := currentUser(c)
-	h.Log.Info("member added", "room", r.ID, "user", added.Username, "by", u.Username)
-	h.refreshSockets(added.ID)
+	// Re-adding a member changes nothing: their sockets stay as they are.
+	if joined {
+		h.Log.Info("member added", "room", r.ID, "user", added.Username, "by", u.Username)
+		h.refreshSockets(added.ID)
+	}
 	return c.Redirect(http.StatusSeeOther, roomURL(r.ID))
+}
+
+// roomProblem shows a room the person is in with a problem to fix.
+func (h *Handler) roomProblem(c echo.Context, r db.Room, status int, problem string) error {
+	page, err := h.roomPage(c, r, true, 0)
+	if err != nil {
+		return err
+	}
+	page.Problem = problem
+	return render(c, status, views.Room(page))
 }
 
 // homeProblem shows the lobby with a problem to fix (a bad room name…).
