@@ -38,3 +38,27 @@ func TestMembershipChangesSayWhetherAnyoneJoined(t *testing.T) {
 		}
 	})
 }
+
+// CountAfter counts a room's messages after an id, up to its limit.
+func TestCountAfterStopsAtTheLimit(t *testing.T) {
+	dbtest.ForEachBackend(t, func(t *testing.T, s *db.Store) {
+		var msgs []db.NewMessage
+		for i := range 5 {
+			msgs = append(msgs, newMsg(1000+i))
+		}
+		stored := mustCreate(t, s, msgs...)
+		first := stored[0].Message.ID
+		for _, tc := range []struct {
+			after int64
+			limit int
+			want  int
+		}{{first - 1, 10, 5}, {first - 1, 3, 3}, {first, 10, 4}, {stored[4].Message.ID, 10, 0}} {
+			if n, err := s.CountAfter(t.Context(), db.GeneralRoom, tc.after, tc.limit); err != nil || n != tc.want {
+				t.Errorf("CountAfter(after %d, limit %d) = %d, %v; want %d", tc.after, tc.limit, n, err, tc.want)
+			}
+		}
+		if n, err := s.CountAfter(t.Context(), 99, 0, 10); err != nil || n != 0 {
+			t.Errorf("another room: %d, %v; want 0", n, err)
+		}
+	})
+}

@@ -152,6 +152,21 @@ func (s *Store) MessagesAfter(ctx context.Context, room, after int64, limit int)
 	return msgs, nil
 }
 
+// CountAfter returns how many messages of room have ids above after, but
+// counts no further than limit: enough to tell "more than limit-1" from an
+// index, without reading the messages.
+func (s *Store) CountAfter(ctx context.Context, room, after int64, limit int) (int, error) {
+	var n int
+	st, err := s.prepared(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM messages WHERE room_id = ? AND id > ? LIMIT ?)`)
+	if err == nil {
+		err = st.QueryRowContext(ctx, room, after, limit).Scan(&n)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("count messages after %d: %w", after, err)
+	}
+	return n, nil
+}
+
 // Stored is the outcome of storing one NewMessage: the message as stored,
 // and whether this call created it (false: its key was stored before, and
 // Message is that earlier message).

@@ -20,6 +20,7 @@ import (
 type Store interface {
 	Messages(ctx context.Context, room, before int64, limit int) ([]db.Message, error)
 	MessagesAfter(ctx context.Context, room, after int64, limit int) ([]db.Message, error)
+	CountAfter(ctx context.Context, room, after int64, limit int) (int, error)
 
 	CreateUser(ctx context.Context, username, passwordHash string) (db.User, error)
 	HasUsers(ctx context.Context) (bool, error)

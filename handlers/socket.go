@@ -35,6 +35,8 @@ const (
 	// lagGrace is how long a lagging socket's close handshake may take
 	// before the connection is cut.
 	lagGrace = time.Second
+	// maxReplay is how many missed messages a socket replays at most.
+	maxReplay = 1000
 	// replayPage is how many missed messages go in one recovery frame.
 	replayPage = 500
 )
@@ -223,8 +225,26 @@ func (h *Handler) replay(ctx context.Context, s *socket) error {
 	if err := h.write(s, renderBytes(views.RoomListUpdate(rooms, s.room))); err != nil {
 		return errWrite
 	}
-	for s.last >= 0 {
-		msgs, err := h.Store.MessagesAfter(ctx, s.room, s.last, replayPage)
+	if s.last < 0 {
+		return nil // live messages only
+	}
+	if missed, err := h.Store.CountAfter(ctx, s.room, s.last, maxReplay+1); err != nil {
+		return err
+	} else if missed > maxReplay {
+		// The page reloads and shows the newest page; until it goes, it
+		// gets live messages like any other (harmless, and it may still
+		// have messages of its own to send on this socket).
+		s.log().Info("websocket missed too much: page told to reload", "after", s.last)
+		if err := h.write(s, renderBytes(views.ReloadPage())); err != nil {
+			return errWrite
+		}
+		return nil
+	}
+	// At most maxReplay: what was counted. Messages committed since come
+	// through the subscription, which is older than the count.
+	for sent := 0; sent < maxReplay; {
+		limit := min(replayPage, maxReplay-sent)
+		msgs, err := h.Store.MessagesAfter(ctx, s.room, s.last, limit)
 		if err != nil {
 			return err
 		}
@@ -235,7 +255,8 @@ func (h *Handler) replay(ctx context.Context, s *socket) error {
 			return errWrite
 		}
 		s.last = msgs[len(msgs)-1].ID
-		if len(msgs) < replayPage {
+		sent += len(msgs)
+		if len(msgs) < limit {
 			break
 		}
 	}

@@ -4,3 +4,6 @@ package handlers
 const (
 	RoomChangeBurst = roomChangeBurst
 )
+
+// MaxReplay is how many missed messages a socket replays at most.
+const MaxReplay = maxReplay

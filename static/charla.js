@@ -7,7 +7,8 @@
 //  3. What was sent shows at once as pending, and the composer empties and
 //     gets a new one-time key; the server's copy replaces the pending one.
 //     Pending messages are sent again on reconnect: the key makes that safe.
-//  4. The page says whether it is connected, and when a socket closes it
+//  4. The page says whether it is connected, and reloads when the server
+//     says it missed too much to catch up. When a socket closes it
 //     checks that the page is still its to see: a refused handshake (signed
 //     out, removed from the room) looks like a network error to hx-ws,
 //     which would retry for ever.
@@ -51,6 +52,12 @@
   });
 
   document.addEventListener("htmx:ws:after:message:incoming", (e) => {
+    // The server replays at most so many missed messages: past that it
+    // swaps in a status that asks for a reload, which shows the newest page.
+    if (document.getElementById("status")?.hasAttribute("data-reload")) {
+      location.reload();
+      return;
+    }
     e.detail.connection.url = socketURL(e.target);
   });
 
