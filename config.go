@@ -22,6 +22,7 @@ type Config struct {
 	SendRate      float64  // CHARLA_SEND_RATE: messages a second per person (bursts of twice that); 0: no limit
 	DebugAddr     string   // DEBUG_ADDR: where to serve net/http/pprof (keep it on loopback); empty: nowhere
 	SkipMigrate   bool     // CHARLA_MIGRATE=false: do not apply pending migrations at start
+	Timeouts      Timeouts // the HTTP server's; not read from the environment (zero: the defaults)
 }
 
 // defaultSendRate lets a person type fast, and a script not flood a room.

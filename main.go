@@ -100,7 +100,8 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready func(addr st
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second}
+	timeouts := cfg.Timeouts.withDefaults()
+	srv := &http.Server{Handler: e, ReadHeaderTimeout: timeouts.ReadHeader, ReadTimeout: timeouts.Read, IdleTimeout: timeouts.Idle}
 	log.Info("charla listening", "addr", ln.Addr().String(), "database", db.Redact(cfg.DatabaseURL))
 	if ready != nil {
 		ready(ln.Addr().String())
