@@ -23,6 +23,7 @@ type Config struct {
 	DebugAddr     string   // DEBUG_ADDR: where to serve net/http/pprof (keep it on loopback); empty: nowhere
 	SkipMigrate   bool     // CHARLA_MIGRATE=false: do not apply pending migrations at start
 	Timeouts      Timeouts // the HTTP server's; not read from the environment (zero: the defaults)
+	MaxSockets    int      // CHARLA_SOCKETS_PER_PERSON: open sockets one person may hold (0: handlers' default, 20)
 }
 
 // defaultSendRate lets a person type fast, and a script not flood a room.
@@ -76,6 +77,13 @@ func loadConfig(getenv func(string) string) (Config, error) {
 			return Config{}, fmt.Errorf("CHARLA_SEND_RATE=%q: want messages a second, or off", v)
 		}
 		cfg.SendRate = r
+	}
+	if v := getenv("CHARLA_SOCKETS_PER_PERSON"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return Config{}, fmt.Errorf("CHARLA_SOCKETS_PER_PERSON=%q: want a number of sockets, at least 1", v)
+		}
+		cfg.MaxSockets = n
 	}
 	if cfg.CookieSecret != "" && len(cfg.CookieSecret) < 32 {
 		return Config{}, errors.New("COOKIE_SECRET must be at least 32 characters (or unset, to generate one)")

@@ -86,6 +86,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready func(addr st
 		OriginPatterns: cfg.AllowedOrigin,
 		Signup:         cfg.Signup,
 		SendRate:       cfg.SendRate,
+		MaxSockets:     cfg.MaxSockets,
 	})
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true

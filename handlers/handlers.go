@@ -74,6 +74,12 @@ type Config struct {
 	// SendRate is how many messages a second one person may send (with
 	// bursts of twice that); 0 means no limit.
 	SendRate float64
+	// SocketPing is how often a socket pings its peer, and how long the
+	// pong may take; zero means socketPing.
+	SocketPing time.Duration
+	// MaxSockets is how many sockets one person may hold (tabs × rooms);
+	// zero means maxSocketsPerPerson.
+	MaxSockets int
 }
 
 // Handler serves charla's pages and sockets.
@@ -93,7 +99,7 @@ func New(cfg Config) *Handler {
 	}
 	return &Handler{
 		Config:  cfg,
-		sockets: socketSet{conns: make(map[*socket]struct{})},
+		sockets: socketSet{conns: make(map[*socket]struct{}), byUser: make(map[int64][]*socket)},
 		limits:  newLimits(cfg.SendRate),
 	}
 }

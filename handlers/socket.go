@@ -72,6 +72,8 @@ type socket struct {
 	flushing bool     // the writer (or the replay) is running
 	dead     bool     // a write failed: write nothing more
 
+	pinger *time.Timer // see watchPeer; guarded by mu
+
 	// Owned by whoever is flushing.
 	last    int64           // newest message id of the room sent
 	unread  map[int64]int   // the person's other rooms, for the sidebar…
@@ -147,7 +149,7 @@ func (h *Handler) Socket(c echo.Context) error {
 	// Registered before the person's rooms are read: a change of them from
 	// now on closes this socket (refreshSockets), so the list read next
 	// cannot go stale unnoticed.
-	if !h.sockets.add(s) {
+	if !h.sockets.add(s, h.maxSockets()) {
 		conn.Close(websocket.StatusServiceRestart, errRestart.Error())
 		return nil
 	}
@@ -173,6 +175,7 @@ func (h *Handler) Socket(c echo.Context) error {
 		Lag:    func() { s.close(websocket.StatusTryAgainLater, "too slow: reconnect to catch up") },
 	})
 	start := time.Now()
+	h.watchPeer(s)
 	go h.readLoop(s, start)
 
 	if err := h.replay(r.Context(), s); err != nil {
@@ -281,6 +284,7 @@ func (s *socket) close(code websocket.StatusCode, reason string) {
 func (h *Handler) readLoop(s *socket, start time.Time) {
 	err := h.read(s)
 	s.conn.CloseNow()
+	s.stopPinging()
 	s.sub.Close()
 	h.sockets.remove(s)
 	h.markRead(s)

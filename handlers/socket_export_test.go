@@ -7,3 +7,6 @@ const (
 
 // MaxReplay is how many missed messages a socket replays at most.
 const MaxReplay = maxReplay
+
+// MaxSocketsPerPerson is how many sockets one person may hold by default.
+const MaxSocketsPerPerson = maxSocketsPerPerson

@@ -13,11 +13,14 @@ import (
 type socketSet struct {
 	mu     sync.Mutex
 	conns  map[*socket]struct{}
+	byUser map[int64][]*socket // each person's sockets, oldest first
 	closed bool
 	wg     sync.WaitGroup
 }
 
-func (set *socketSet) add(s *socket) bool {
+// add registers s. When its person then holds more than max sockets, the
+// oldest is closed with statusTooManyTabs (and no longer counted).
+func (set *socketSet) add(s *socket, max int) bool {
 	set.mu.Lock()
 	defer set.mu.Unlock()
 	if set.closed {
@@ -25,12 +28,26 @@ func (set *socketSet) add(s *socket) bool {
 	}
 	set.conns[s] = struct{}{}
 	set.wg.Add(1)
+	mine := append(set.byUser[s.user.ID], s)
+	if len(mine) > max {
+		oldest := mine[0]
+		mine = slices.Delete(mine, 0, 1)
+		oldest.log().Info("websocket closed: one more than the person's limit opened", "limit", max)
+		oldest.close(statusTooManyTabs, "opened in too many tabs")
+	}
+	set.byUser[s.user.ID] = mine
 	return true
 }
 
 func (set *socketSet) remove(s *socket) {
 	set.mu.Lock()
 	delete(set.conns, s)
+	mine := slices.DeleteFunc(set.byUser[s.user.ID], func(o *socket) bool { return o == s })
+	if len(mine) == 0 {
+		delete(set.byUser, s.user.ID)
+	} else {
+		set.byUser[s.user.ID] = mine
+	}
 	set.mu.Unlock()
 	set.wg.Done()
 }

@@ -7,7 +7,8 @@
 //  3. What was sent shows at once as pending, and the composer empties and
 //     gets a new one-time key; the server's copy replaces the pending one.
 //     Pending messages are sent again on reconnect: the key makes that safe.
-//  4. The page says whether it is connected, and reloads when the server
+//  4. The page says whether it is connected (or closed for good, when the
+//     person has it open in too many tabs), and reloads when the server
 //     says it missed too much to catch up. When a socket closes it
 //     checks that the page is still its to see: a refused handshake (signed
 //     out, removed from the room) looks like a network error to hx-ws,
@@ -42,7 +43,14 @@
     }
   });
 
-  document.addEventListener("htmx:ws:close", () => {
+  // Close codes of charla's own, which hx-ws does not retry.
+  const tooManyTabs = 4001; // this person opened more sockets than allowed; this was the oldest
+
+  document.addEventListener("htmx:ws:close", (e) => {
+    if (e.detail.code === tooManyTabs) {
+      setStatus("closed", "open in too many tabs: reload to use this one");
+      return;
+    }
     setStatus("reconnecting", "reconnecting…");
     fetch(location.pathname, { redirect: "manual", cache: "no-store" })
       .then((r) => {

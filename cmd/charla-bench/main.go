@@ -213,6 +213,9 @@ func start(parent, bin, kind string) (*server, error) {
 			"COOKIE_SECRET=charla-bench-cookie-secret-0123456789",
 			"CHARLA_SIGNUP=open",   // charla-load signs up its accounts
 			"CHARLA_SEND_RATE=off", // senders here send faster than a person may
+			// charla-load's clients share 100 accounts (sign-ups are dear):
+			// up to 100 sockets each, as if each person had 100 tabs.
+			"CHARLA_SOCKETS_PER_PERSON=1000",
 		)
 	} else {
 		s.cmd = exec.Command(bin, "-addr", addr)
