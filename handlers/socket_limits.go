@@ -48,9 +48,10 @@ func (h *Handler) ping(s *socket) {
 	err := s.conn.Ping(ctx)
 	cancel()
 	if err != nil {
-		if s.closeCode.Load() == 0 {
-			s.log().Info("websocket peer does not answer pings", "err", err)
+		if s.closeCode.Load() != 0 {
+			return // closing already: close bounds the handshake
 		}
+		s.log().Info("websocket peer does not answer pings", "err", err)
 		s.conn.CloseNow() // the reader ends, and cleans up
 		return
 	}
