@@ -123,6 +123,31 @@ func TestClientLeavingDuringHandshakeIsNoError(t *testing.T) {
 	}
 }
 
+// A client that leaves in the middle of a long replay is no error either.
+func TestClientLeavingDuringReplayIsNoError(t *testing.T) {
+	store := dbtest.File(t)
+	logs := &logBuffer{}
+	srv := newServerWith(t, store, handlers.Config{
+		Log: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+	})
+	seedMore(t, store, "long", handlers.MaxReplay)
+	p := srv.visit(t)
+	conn := p.rawUpgrade(t, 0)
+	br := bufio.NewReader(conn)
+	if line, err := br.ReadString('\n'); err != nil || !strings.Contains(line, "101") {
+		t.Fatalf("upgrade: %q, %v", line, err)
+	}
+	br.ReadString('\n') // a little of the answer, then gone
+	conn.Close()
+	logs.waitFor(t, "websocket disconnect", 10*time.Second)
+	logs.waitFor(t, "path=/rooms/1/ws", 10*time.Second)
+	for line := range strings.Lines(logs.String()) {
+		if strings.Contains(line, "level=ERROR") {
+			t.Errorf("a client leaving mid-replay was logged as an error:\n%s", line)
+		}
+	}
+}
+
 // rawUpgrade sends a WebSocket upgrade request for the person's room, with
 // their cookies, on a plain TCP connection, and returns it unanswered.
 func (p *person) rawUpgrade(t *testing.T, after int64) net.Conn {
