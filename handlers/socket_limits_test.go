@@ -44,7 +44,7 @@ func waitSockets(t *testing.T, srv *server, n int, timeout time.Duration) {
 // A peer that stops answering pings (a laptop closed, a network gone
 // without a FIN) is noticed and its socket closed; one that answers stays.
 func TestSocketWhosePeerStopsAnsweringPingsIsClosed(t *testing.T) {
-	const ping = 200 * time.Millisecond
+	const ping = 500 * time.Millisecond // the live peer must answer within it, on a loaded machine
 	srv := newServerWith(t, dbtest.File(t), handlers.Config{SocketPing: ping})
 	live := srv.visit(t).dial(-1)
 	// A coder/websocket client answers pings while it reads.
