@@ -49,6 +49,7 @@ func TestReAddingAMemberKeepsTheirSockets(t *testing.T) {
 // limit per person: past the burst, a clear 429 on the page.
 func TestRoomChangesAreRateLimited(t *testing.T) {
 	srv := newServer(t, dbtest.File(t))
+	handlers.RefillRoomChangesHourly(srv.handler)
 	alice, bob, carol := srv.visit(t), srv.visit(t), srv.visit(t)
 	room := alice.createRoom(fmt.Sprintf("limited-%d", time.Now().UnixNano()%1e6), db.Private) // 1
 	alice.enter(room)

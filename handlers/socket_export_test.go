@@ -1,5 +1,11 @@
 package handlers
 
+import (
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
 // Limits the external tests need to know (package handlers_test).
 const (
 	RoomChangeBurst = roomChangeBurst
@@ -10,3 +16,9 @@ const MaxReplay = maxReplay
 
 // MaxSocketsPerPerson is how many sockets one person may hold by default.
 const MaxSocketsPerPerson = maxSocketsPerPerson
+
+// RefillRoomChangesHourly makes h's room-change limit refill once an hour,
+// so that a test's burst cannot earn a new change on a slow machine.
+func RefillRoomChangesHourly(h *Handler) {
+	h.limits.roomChanges = memoryLimiter(rate.Every(time.Hour), roomChangeBurst)
+}
