@@ -153,12 +153,14 @@ func (h *Handler) fromTrustedProxy(r *http.Request) bool {
 // busyRetryAfter is the Retry-After (seconds) of a "busy" answer.
 const busyRetryAfter = "2"
 
-// busy answers a sign-up or sign-in that found no hashing slot in time:
-// the form again, asking to try in a moment.
-func busy(c echo.Context, f *views.AuthForm, page func(views.AuthForm) templ.Component) error {
+// busyProblem is what a sign-up or sign-in that found no hashing slot in
+// time is told, with its form again (see busy).
+const busyProblem = "The server is busy just now. Try again in a moment."
+
+// busy answers 503 with form, and when to come back.
+func busy(c echo.Context, form templ.Component) error {
 	c.Response().Header().Set("Retry-After", busyRetryAfter)
-	f.Problem = "The server is busy just now. Try again in a moment."
-	return render(c, http.StatusServiceUnavailable, page(*f))
+	return render(c, http.StatusServiceUnavailable, form)
 }
 
 func (h *Handler) authForm(c echo.Context) views.AuthForm {
@@ -239,7 +241,8 @@ func (h *Handler) SignUp(c echo.Context) error {
 	}
 	switch {
 	case errors.Is(err, errBusy):
-		return busy(c, &f, views.SignUp)
+		f.Problem = busyProblem
+		return busy(c, views.SignUp(f))
 	case errors.Is(err, db.ErrTaken):
 		return fail(http.StatusConflict, "That username is taken.")
 	case err != nil:
@@ -295,7 +298,8 @@ func (h *Handler) SignIn(c echo.Context) error {
 	}
 	ok, err := h.hasher.check(c.Request().Context(), hash, c.FormValue("password"))
 	if errors.Is(err, errBusy) {
-		return busy(c, &f, views.SignIn)
+		f.Problem = busyProblem
+		return busy(c, views.SignIn(f))
 	} else if err != nil {
 		return err
 	}

@@ -112,7 +112,7 @@ func New(cfg Config) *Handler {
 func (h *Handler) Register(e *echo.Echo) {
 	e.HTTPErrorHandler = h.ErrorHandler
 	e.IPExtractor = ipExtractor(h.TrustedProxies)
-	e.Use(RequestLog(h.Log), BodyLimit(), SecurityHeaders(h.secure), CSRF(h.secure), h.authenticate)
+	e.Use(RequestLog(h.Log), SecurityHeaders(h.secure), BodyLimit(), CSRF(h.secure), h.authenticate)
 	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
 
 	e.GET("/signup", h.SignUpPage)
