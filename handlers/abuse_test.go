@@ -1,7 +1,9 @@
 package handlers_test
 
 import (
+	"bytes"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -281,5 +283,44 @@ func TestPagesWithMessagesAreNotStored(t *testing.T) {
 	resp.Body.Close()
 	if hsts := resp.Header.Get("Strict-Transport-Security"); !strings.Contains(hsts, "max-age=") {
 		t.Errorf("with secure cookies: Strict-Transport-Security %q, want a max-age", hsts)
+	}
+}
+
+// logBuffer is a log that tests read back.
+type logBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func TestLogLinesKeepClientValuesShortAndTheRealAddress(t *testing.T) {
+	var logs logBuffer
+	srv := newServerWith(t, dbtest.File(t), handlers.Config{Log: slog.New(slog.NewTextHandler(&logs, nil))})
+	p := from(srv.stranger(t), "198.51.100.77")
+	long := "/" + strings.Repeat("a", 10_000)
+	if status, _ := p.getStatus(long); status != http.StatusNotFound {
+		t.Fatalf("GET a 10,000-character path: status %d, want 404", status)
+	}
+	for line := range strings.Lines(logs.String()) {
+		if strings.Contains(line, "aaaa") && len(line) > 1000 {
+			t.Errorf("a log line carries the client's path in full (%d bytes)", len(line))
+		}
+		if strings.Contains(line, "198.51.100.77") {
+			t.Errorf("the log records the address the client claimed: %s", line)
+		}
+	}
+	if !strings.Contains(logs.String(), "ip=127.0.0.1") {
+		t.Errorf("the request log lacks the connection's address:\n%s", logs.String())
 	}
 }

@@ -47,7 +47,9 @@ func newServerWith(t *testing.T, store *db.Store, cfg handlers.Config, tune ...f
 	var wg sync.WaitGroup
 	wg.Go(func() { writer.Run(ctx) })
 	cfg.Store, cfg.Poster, cfg.Hub = store, writer, rooms
-	cfg.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
 	cfg.Secret = []byte("test-secret-test-secret-test-secret")
 	h := handlers.New(cfg)
 	e := echo.New()
