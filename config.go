@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net"
 	"strconv"
 	"strings"
 
@@ -20,14 +21,23 @@ type Config struct {
 	AllowedOrigin []string // ALLOWED_ORIGINS: extra hosts whose pages may open the socket
 	Signup        string   // CHARLA_SIGNUP: open (default) or invite
 	SendRate      float64  // CHARLA_SEND_RATE: messages a second per person (bursts of twice that); 0: no limit
-	DebugAddr     string   // DEBUG_ADDR: where to serve net/http/pprof (keep it on loopback); empty: nowhere
-	SkipMigrate   bool     // CHARLA_MIGRATE=false: do not apply pending migrations at start
-	Timeouts      Timeouts // the HTTP server's; not read from the environment (zero: the defaults)
-	MaxSockets    int      // CHARLA_SOCKETS_PER_PERSON: open sockets one person may hold (0: handlers' default, 20)
+	SignupRate    float64  // CHARLA_SIGNUP_RATE: accounts an hour per address (bursts of as many); 0: no limit
+	// TRUSTED_PROXIES: the proxies in front, whose X-Forwarded-For and
+	// X-Forwarded-Proto are believed; none: a client is its connection.
+	TrustedProxies []*net.IPNet
+	DebugAddr      string   // DEBUG_ADDR: where to serve net/http/pprof (keep it on loopback); empty: nowhere
+	SkipMigrate    bool     // CHARLA_MIGRATE=false: do not apply pending migrations at start
+	Timeouts       Timeouts // the HTTP server's; not read from the environment (zero: the defaults)
+	MaxSockets     int      // CHARLA_SOCKETS_PER_PERSON: open sockets one person may hold (0: handlers' default, 20)
 }
 
 // defaultSendRate lets a person type fast, and a script not flood a room.
 const defaultSendRate = 5
+
+// defaultSignupRate lets an office or a family behind one address sign up
+// together, and a script not make accounts (each an argon2id hash) by the
+// thousand.
+const defaultSignupRate = 10
 
 // loadConfig reads .env (if there is one) into the environment without
 // overriding what is already set, then reads the settings through getenv.
@@ -66,17 +76,15 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		}
 		cfg.SkipMigrate = !b
 	}
-	cfg.SendRate = defaultSendRate
-	switch v := getenv("CHARLA_SEND_RATE"); v {
-	case "":
-	case "off", "0":
-		cfg.SendRate = 0
-	default:
-		r, err := strconv.ParseFloat(v, 64)
-		if err != nil || r <= 0 {
-			return Config{}, fmt.Errorf("CHARLA_SEND_RATE=%q: want messages a second, or off", v)
-		}
-		cfg.SendRate = r
+	var err error
+	if cfg.SendRate, err = rateSetting(getenv, "CHARLA_SEND_RATE", defaultSendRate, "messages a second"); err != nil {
+		return Config{}, err
+	}
+	if cfg.SignupRate, err = rateSetting(getenv, "CHARLA_SIGNUP_RATE", defaultSignupRate, "accounts an hour"); err != nil {
+		return Config{}, err
+	}
+	if cfg.TrustedProxies, err = cidrs(getenv("TRUSTED_PROXIES")); err != nil {
+		return Config{}, fmt.Errorf("TRUSTED_PROXIES: %w", err)
 	}
 	if v := getenv("CHARLA_SOCKETS_PER_PERSON"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -89,6 +97,44 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		return Config{}, errors.New("COOKIE_SECRET must be at least 32 characters (or unset, to generate one)")
 	}
 	return cfg, nil
+}
+
+// rateSetting reads a rate: a positive number of what unit says, or off
+// (or 0) for no limit (returned as 0); unset, the default.
+func rateSetting(getenv func(string) string, name string, def float64, unit string) (float64, error) {
+	switch v := getenv(name); v {
+	case "":
+		return def, nil
+	case "off", "0":
+		return 0, nil
+	default:
+		r, err := strconv.ParseFloat(v, 64)
+		if err != nil || r <= 0 {
+			return 0, fmt.Errorf("%s=%q: want %s, or off", name, v, unit)
+		}
+		return r, nil
+	}
+}
+
+// cidrs reads comma-separated CIDRs; a bare address is a /32 (or /128).
+func cidrs(list string) ([]*net.IPNet, error) {
+	var out []*net.IPNet
+	for s := range strings.SplitSeq(list, ",") {
+		if s = strings.TrimSpace(s); s == "" {
+			continue
+		}
+		if ip := net.ParseIP(s); ip != nil && ip.To4() != nil {
+			s += "/32"
+		} else if ip != nil {
+			s += "/128"
+		}
+		_, n, err := net.ParseCIDR(s)
+		if err != nil {
+			return nil, fmt.Errorf("%q: want CIDRs such as 10.0.0.0/8, comma-separated", s)
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }
 
 func or(v, fallback string) string {

@@ -87,6 +87,8 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready func(addr st
 		Signup:         cfg.Signup,
 		SendRate:       cfg.SendRate,
 		MaxSockets:     cfg.MaxSockets,
+		SignupRate:     cfg.SignupRate,
+		TrustedProxies: cfg.TrustedProxies,
 	})
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
@@ -176,10 +178,16 @@ func servePprof(addr string, log *slog.Logger) {
 }
 
 // immutable lets browsers keep assets for good: their URLs carry a hash of
-// the build (views.Asset), so a new build has new URLs.
+// the build (views.Asset), so a new build has new URLs. Only what was
+// found: a 404 kept for a year would outlive the build that adds the file.
 func immutable(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		c.Response().Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		res := c.Response()
+		res.Before(func() {
+			if res.Status < http.StatusBadRequest {
+				res.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+			}
+		})
 		return next(c)
 	}
 }

@@ -7,11 +7,16 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"net"
 	"net/http"
+	"net/url"
+	"slices"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
+	"github.com/a-h/templ"
 	"github.com/charla/charla/db"
 	"github.com/charla/charla/views"
 	"github.com/labstack/echo/v4"
@@ -118,10 +123,44 @@ func (h *Handler) startSession(c echo.Context, u db.User) error {
 		Path:     "/",
 		MaxAge:   int(sessionTTL.Seconds()),
 		HttpOnly: true,
-		Secure:   h.SecureCookies || c.IsTLS(),
+		Secure:   h.secure(c),
 		SameSite: http.SameSiteLaxMode,
 	})
 	return nil
+}
+
+// secure reports whether the browser reached us over HTTPS: COOKIE_SECURE
+// says so for every request, TLS for this one, or a trusted proxy in front
+// says so in X-Forwarded-Proto. Anyone else's X-Forwarded-Proto is
+// ignored, as anyone can send it.
+func (h *Handler) secure(c echo.Context) bool {
+	r := c.Request()
+	return h.SecureCookies || c.IsTLS() ||
+		(r.Header.Get(echo.HeaderXForwardedProto) == "https" && h.fromTrustedProxy(r))
+}
+
+// fromTrustedProxy reports whether r's connection comes from one of the
+// TrustedProxies.
+func (h *Handler) fromTrustedProxy(r *http.Request) bool {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && slices.ContainsFunc(h.TrustedProxies, func(n *net.IPNet) bool { return n.Contains(ip) })
+}
+
+// busyRetryAfter is the Retry-After (seconds) of a "busy" answer.
+const busyRetryAfter = "2"
+
+// busyProblem is what a sign-up or sign-in that found no hashing slot in
+// time is told, with its form again (see busy).
+const busyProblem = "The server is busy just now. Try again in a moment."
+
+// busy answers 503 with form, and when to come back.
+func busy(c echo.Context, form templ.Component) error {
+	c.Response().Header().Set("Retry-After", busyRetryAfter)
+	return render(c, http.StatusServiceUnavailable, form)
 }
 
 func (h *Handler) authForm(c echo.Context) views.AuthForm {
@@ -163,9 +202,21 @@ func (h *Handler) SignUp(c echo.Context) error {
 	}
 	switch n := utf8.RuneCountInString(password); {
 	case !db.ValidUsername(f.Username):
+		f.Username = "" // not worth showing again, and perhaps huge
 		return fail(http.StatusUnprocessableEntity, "Usernames are 3 to 32 letters, digits, dots, dashes or underscores.")
 	case n < minPasswordLen || n > maxPasswordLen:
 		return fail(http.StatusUnprocessableEntity, "Passwords are 8 to 128 characters.")
+	}
+	if !allow(h.limits.signUp, c.RealIP()) {
+		h.Log.Warn("sign-up rate limited", "ip", clip(c.RealIP()))
+		return fail(http.StatusTooManyRequests, "Too many accounts made from here. Try again later.")
+	}
+	// A taken name is answered before the costly hash (a race to the
+	// same name is still caught by CreateUser).
+	if _, _, err := h.Store.UserByName(ctx, f.Username); err == nil {
+		return fail(http.StatusConflict, "That username is taken.")
+	} else if !errors.Is(err, db.ErrNotFound) {
+		return err
 	}
 	inviteHash := ""
 	inviteNeeded, err := h.inviteNeeded(c)
@@ -180,14 +231,21 @@ func (h *Handler) SignUp(c echo.Context) error {
 			return err
 		}
 	}
-	u, err := h.Store.CreateUser(ctx, f.Username, hashPassword(password))
+	hash, err := h.hasher.hash(ctx, password)
+	var u db.User
+	if err == nil {
+		u, err = h.Store.CreateUser(ctx, f.Username, hash)
+	}
 	if err != nil && inviteHash != "" {
 		h.Store.ReleaseInvite(ctx, inviteHash)
 	}
-	if errors.Is(err, db.ErrTaken) {
+	switch {
+	case errors.Is(err, errBusy):
+		f.Problem = busyProblem
+		return busy(c, views.SignUp(f))
+	case errors.Is(err, db.ErrTaken):
 		return fail(http.StatusConflict, "That username is taken.")
-	}
-	if err != nil {
+	case err != nil:
 		return err
 	}
 	if inviteHash != "" {
@@ -207,30 +265,46 @@ func (h *Handler) SignInPage(c echo.Context) error {
 	return render(c, http.StatusOK, views.SignIn(h.authForm(c)))
 }
 
-// SignIn checks a username and password. Attempts are limited per account
-// and per address, whether they succeed or not.
+// SignIn checks a username and password. Attempts are limited per address,
+// and per account from each address (so that guessing from elsewhere does
+// not lock the owner out), whether they succeed or not.
 func (h *Handler) SignIn(c echo.Context) error {
-	ctx := c.Request().Context()
 	f := h.authForm(c)
 	f.Username = strings.TrimSpace(c.FormValue("username"))
-	if !allow(h.limits.signInIP, c.RealIP()) || !allow(h.limits.signInAccount, strings.ToLower(f.Username)) {
-		h.Log.Warn("sign-in rate limited", "user", f.Username, "ip", c.RealIP())
-		f.Problem = "Too many attempts. Wait a minute, then try again."
-		return render(c, http.StatusTooManyRequests, views.SignIn(f))
+	fail := func(status int, problem string) error {
+		f.Problem = problem
+		return render(c, status, views.SignIn(f))
 	}
-	u, hash, err := h.Store.UserByName(ctx, f.Username)
+	ip := c.RealIP()
+	if !allow(h.limits.signInIP, ip) {
+		h.Log.Warn("sign-in rate limited", "ip", clip(ip))
+		return fail(http.StatusTooManyRequests, "Too many attempts. Wait a minute, then try again.")
+	}
+	if !db.ValidUsername(f.Username) {
+		// No account can have this name: nothing to hash, and nothing
+		// for a limiter to keep (it could be megabytes).
+		f.Username = ""
+		return fail(http.StatusUnauthorized, "Wrong username or password.")
+	}
+	if !allow(h.limits.signInAccount, strings.ToLower(f.Username)+" "+ip) {
+		h.Log.Warn("sign-in rate limited", "user", f.Username, "ip", clip(ip))
+		return fail(http.StatusTooManyRequests, "Too many attempts. Wait a minute, then try again.")
+	}
+	u, hash, err := h.Store.UserByName(c.Request().Context(), f.Username)
 	if errors.Is(err, db.ErrNotFound) {
 		hash = dummyHash // take as long as for a real account
 	} else if err != nil {
 		return err
 	}
-	ok, err := checkPassword(hash, c.FormValue("password"))
-	if err != nil {
+	ok, err := h.hasher.check(c.Request().Context(), hash, c.FormValue("password"))
+	if errors.Is(err, errBusy) {
+		f.Problem = busyProblem
+		return busy(c, views.SignIn(f))
+	} else if err != nil {
 		return err
 	}
 	if !ok || u.ID == 0 {
-		f.Problem = "Wrong username or password."
-		return render(c, http.StatusUnauthorized, views.SignIn(f))
+		return fail(http.StatusUnauthorized, "Wrong username or password.")
 	}
 	if err := h.startSession(c, u); err != nil {
 		return err
@@ -249,15 +323,28 @@ func (h *Handler) SignOut(c echo.Context) error {
 		u, _ := currentUser(c)
 		h.closeSockets(func(s *socket) bool { return s.user.ID == u.ID }, errSignedOut)
 	}
-	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: h.SecureCookies})
+	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: h.secure(c)})
 	return c.Redirect(http.StatusSeeOther, "/signin")
 }
 
 // localPath returns p if it is a path on this site, else "": a ?next=
-// parameter must not send anyone elsewhere after signing in.
+// parameter must not send anyone elsewhere after signing in. Browsers
+// drop tabs and newlines from a URL and read "\" as "/", so "/\t/evil" is
+// "//evil", another host: a control character, raw or percent-encoded,
+// refuses the path, as does a start that reads as "//" once decoded.
 func localPath(p string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") {
+	u, err := url.Parse(p)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.Opaque != "" || u.User != nil {
 		return ""
+	}
+	decoded, err := url.PathUnescape(p)
+	if err != nil || !strings.HasPrefix(p, "/") || strings.ContainsFunc(decoded, unicode.IsControl) {
+		return ""
+	}
+	for _, s := range []string{p, decoded} {
+		if strings.HasPrefix(s, "//") || strings.HasPrefix(s, "/\\") {
+			return ""
+		}
 	}
 	return p
 }

@@ -31,7 +31,7 @@ func (h *Handler) ErrorHandler(err error, c echo.Context) {
 		}
 	}
 	if status >= 500 {
-		h.Log.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
+		h.Log.Error("request failed", "method", c.Request().Method, "path", clip(c.Request().URL.Path), "err", err)
 	}
 	if !strings.Contains(c.Request().Header.Get("Accept"), "text/html") || c.Request().Method == http.MethodHead {
 		c.Echo().DefaultHTTPErrorHandler(echo.NewHTTPError(status, message), c)

@@ -7,6 +7,7 @@ import (
 	"context"
 	"crypto/rand"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
@@ -80,6 +81,13 @@ type Config struct {
 	// MaxSockets is how many sockets one person may hold (tabs × rooms);
 	// zero means maxSocketsPerPerson.
 	MaxSockets int
+	// TrustedProxies are the proxies in front (TRUSTED_PROXIES) whose
+	// X-Forwarded-For and X-Forwarded-Proto are believed; without them a
+	// client's address is its connection's.
+	TrustedProxies []*net.IPNet
+	// SignupRate is how many accounts an hour one address may sign up
+	// (in bursts of as many); 0 means no limit.
+	SignupRate float64
 }
 
 // Handler serves charla's pages and sockets.
@@ -87,6 +95,7 @@ type Handler struct {
 	Config
 	sockets socketSet
 	limits  limits
+	hasher  *hasher
 }
 
 // New returns a handler; call Register to route it.
@@ -100,7 +109,8 @@ func New(cfg Config) *Handler {
 	return &Handler{
 		Config:  cfg,
 		sockets: socketSet{conns: make(map[*socket]struct{}), byUser: make(map[int64][]*socket)},
-		limits:  newLimits(cfg.SendRate),
+		limits:  newLimits(cfg.SendRate, cfg.SignupRate),
+		hasher:  newHasher(),
 	}
 }
 
@@ -108,7 +118,8 @@ func New(cfg Config) *Handler {
 // they rely on (request log, security headers, CSRF, sessions).
 func (h *Handler) Register(e *echo.Echo) {
 	e.HTTPErrorHandler = h.ErrorHandler
-	e.Use(RequestLog(h.Log), SecurityHeaders(), CSRF(h.SecureCookies), h.authenticate)
+	e.IPExtractor = ipExtractor(h.TrustedProxies)
+	e.Use(RequestLog(h.Log), SecurityHeaders(h.secure), BodyLimit(), CSRF(h.secure), h.authenticate)
 	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
 
 	e.GET("/signup", h.SignUpPage)
@@ -124,13 +135,28 @@ func (h *Handler) Register(e *echo.Echo) {
 	e.POST("/direct", h.StartDirect, requireUser)
 	e.GET("/rooms/:id", h.RoomPage, requireUser)
 	e.GET("/rooms/:id/messages", h.OlderMessages, requireUser)
-	e.POST("/rooms/:id/messages", h.SendMessage, requireUser)
+	e.POST(sendRoute, h.SendMessage, requireUser)
 	e.GET("/rooms/:id/ws", h.Socket) // answers 401 itself: see Socket
 	e.POST("/rooms/:id/join", h.JoinRoom, requireUser)
 	e.POST("/rooms/:id/leave", h.LeaveRoom, requireUser)
 	e.POST("/rooms/:id/members", h.AddMember, requireUser)
 	e.GET("/admin/invites", h.InvitesPage, requireAdmin)
 	e.POST("/admin/invites", h.CreateInvite, requireAdmin)
+}
+
+// ipExtractor says where a request comes from: its connection's address,
+// unless that is one of the proxies, which then say it in
+// X-Forwarded-For. Echo's default believes X-Forwarded-For from anyone, and
+// its XFF extractor trusts private and loopback proxies unless told not to.
+func ipExtractor(proxies []*net.IPNet) echo.IPExtractor {
+	if len(proxies) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	trust := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, p := range proxies {
+		trust = append(trust, echo.TrustIPRange(p))
+	}
+	return echo.ExtractIPFromXFFHeader(trust...)
 }
 
 // render writes a templ component as the response.

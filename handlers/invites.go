@@ -24,6 +24,10 @@ func (h *Handler) CreateInvite(c echo.Context) error {
 		return err
 	}
 	h.Log.Info("invite created", "by", u.Username)
-	link := c.Scheme() + "://" + c.Request().Host + "/signup?invite=" + url.QueryEscape(token)
+	scheme := "http" // c.Scheme() would believe anyone's X-Forwarded-Proto
+	if h.secure(c) {
+		scheme = "https"
+	}
+	link := scheme + "://" + c.Request().Host + "/signup?invite=" + url.QueryEscape(token)
 	return render(c, http.StatusOK, views.Invites(views.InvitesPage{CSRF: csrfToken(c), InviteOnly: h.Signup == SignupInvite, Link: link}))
 }

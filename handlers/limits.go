@@ -20,15 +20,22 @@ const (
 )
 
 // limits are charla's rate limits, kept in this process's memory: each
-// instance limits what reaches it.
+// instance limits what reaches it. Keys are bounded in size (an address, a
+// valid username, an id), so that the limiters themselves cannot be made
+// to hold much.
 type limits struct {
-	signInAccount *middleware.RateLimiterMemoryStore // guessing one account's password
+	signInAccount *middleware.RateLimiterMemoryStore // guessing one account's password, per (account, address)
 	signInIP      *middleware.RateLimiterMemoryStore // guessing many accounts' passwords
+	signUp        *middleware.RateLimiterMemoryStore // making accounts (each an argon2id hash); nil: no limit
 	send          *middleware.RateLimiterMemoryStore // flooding a room; nil: no limit
 	roomChanges   *middleware.RateLimiterMemoryStore // creating rooms, adding people
 }
 
-func newLimits(sendRate float64) limits {
+// limiterMemory is how long a limiter remembers a key it has not seen, at
+// least: long enough for a bucket emptied in one burst to fill again.
+const limiterMemory = 10 * time.Minute
+
+func newLimits(sendRate, signupRate float64) limits {
 	l := limits{
 		signInAccount: memoryLimiter(rate.Every(12*time.Second), 5), // 5 a minute
 		signInIP:      memoryLimiter(rate.Limit(1), 20),
@@ -37,14 +44,18 @@ func newLimits(sendRate float64) limits {
 	if sendRate > 0 {
 		l.send = memoryLimiter(rate.Limit(sendRate), max(1, int(2*sendRate)))
 	}
+	if signupRate > 0 {
+		l.signUp = memoryLimiter(rate.Limit(signupRate/time.Hour.Seconds()), max(1, int(signupRate)))
+	}
 	return l
 }
 
 func memoryLimiter(r rate.Limit, burst int) *middleware.RateLimiterMemoryStore {
+	refill := time.Duration(float64(burst) / float64(r) * float64(time.Second))
 	return middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
 		Rate:      r,
 		Burst:     burst,
-		ExpiresIn: 10 * time.Minute,
+		ExpiresIn: max(limiterMemory, refill),
 	})
 }
 

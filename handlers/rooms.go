@@ -147,7 +147,9 @@ func (h *Handler) CreateRoom(c echo.Context) error {
 	case errors.Is(err, db.ErrBadRoomName):
 		return h.homeProblem(c, http.StatusUnprocessableEntity, "Room names are 2 to 40 lowercase letters, digits, dashes or underscores.")
 	case errors.Is(err, db.ErrTaken):
-		return h.homeProblem(c, http.StatusConflict, "There is already a room called "+name+".")
+		// The same words whoever holds the name: a private room's name
+		// is its members' business.
+		return h.homeProblem(c, http.StatusConflict, "That name is not available. Pick another.")
 	case err != nil:
 		return err
 	}

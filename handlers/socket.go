@@ -129,7 +129,7 @@ func (h *Handler) Socket(c echo.Context) error {
 	conn, err := websocket.Accept(lean(c.Response()), r, &websocket.AcceptOptions{OriginPatterns: h.OriginPatterns})
 	if err != nil {
 		// Accept has answered (403 for a foreign Origin).
-		h.Log.Warn("websocket refused", "err", err, "origin", r.Header.Get("Origin"))
+		h.Log.Warn("websocket refused", "err", clipErr(err.Error()), "origin", clip(r.Header.Get("Origin")))
 		return nil
 	}
 	// Our own limit (maxFrame) decides, with a policy-violation close;

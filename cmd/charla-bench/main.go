@@ -31,6 +31,9 @@ type workload struct {
 	rate    float64
 	rooms   int
 	idle    bool
+	// signups, when set, is a sign-up workload, on charla only: that many
+	// accounts (one per client) signed up all at once.
+	signups int
 }
 
 var workloads = []workload{
@@ -39,6 +42,7 @@ var workloads = []workload{
 	{name: "c", title: "5,000 idle connections", clients: 5000, idle: true, rooms: 1},
 	{name: "d", title: "10,000 idle connections", clients: 10000, idle: true, rooms: 1},
 	{name: "e", title: "10 rooms × 100 clients, 10 senders × 10 msg/s (one per room)", clients: 1000, senders: 10, rate: 10, rooms: 10},
+	{name: "s", title: "1,000 sign-ups at once (charla only)", clients: 1000, idle: true, rooms: 1, signups: 1000},
 }
 
 type options struct {
@@ -54,7 +58,7 @@ func main() {
 	flag.StringVar(&o.out, "out", "BENCHMARKS.md", "where to write the results")
 	flag.DurationVar(&o.duration, "duration", 10*time.Second, "how long senders send in each load workload")
 	flag.IntVar(&o.ramp, "ramp", 1000, "new connections per second")
-	flag.StringVar(&o.only, "only", "", "comma-separated workloads to run (default all: a,b,c,d,e)")
+	flag.StringVar(&o.only, "only", "", "comma-separated workloads to run (default all: a,b,c,d,e,s)")
 	for _, name := range []string{"charla", "charla-limit", "charla-load"} {
 		flag.Func(name, "prebuilt `binary` of "+name+" (default: go build it)", func(p string) error {
 			o.bins[name] = p
@@ -92,6 +96,9 @@ func run(o options) error {
 	for _, w := range todo {
 		r := row{workload: w}
 		for i, kind := range []string{"charla", "charla-limit"} {
+			if w.signups > 0 && kind != "charla" {
+				continue // the limit has no accounts
+			}
 			fmt.Fprintf(os.Stderr, "== (%s) %s: %s\n", w.name, w.title, kind)
 			res, err := measure(dir, o, w, kind)
 			if err != nil {
@@ -161,6 +168,9 @@ func measure(dir string, o options, w workload, kind string) (result, error) {
 		"-ramp", strconv.Itoa(o.ramp),
 		"-pid", strconv.Itoa(srv.cmd.Process.Pid),
 	}
+	if w.signups > 0 {
+		args = append(args, "-accounts", strconv.Itoa(w.signups), "-signups-at-once", strconv.Itoa(w.signups))
+	}
 	if w.idle {
 		args = append(args, "-idle")
 	} else {
@@ -216,6 +226,9 @@ func start(parent, bin, kind string) (*server, error) {
 			// charla-load's clients share 100 accounts (sign-ups are dear):
 			// up to 100 sockets each, as if each person had 100 tabs.
 			"CHARLA_SOCKETS_PER_PERSON=1000",
+			// All of charla-load's accounts come from 127.0.0.1, far more
+			// than one address may make an hour.
+			"CHARLA_SIGNUP_RATE=off",
 		)
 	} else {
 		s.cmd = exec.Command(bin, "-addr", addr)

@@ -38,11 +38,13 @@ type options struct {
 	duration time.Duration
 	rooms    int
 	accounts int
-	ramp     float64
-	idle     bool
-	pid      int
-	raw      bool
-	drain    time.Duration
+	// signupsAtOnce is how many accounts are signed up at the same time.
+	signupsAtOnce int
+	ramp          float64
+	idle          bool
+	pid           int
+	raw           bool
+	drain         time.Duration
 }
 
 func main() {
@@ -61,6 +63,7 @@ func main() {
 	flag.DurationVar(&o.duration, "duration", 10*time.Second, "how long senders send")
 	flag.IntVar(&o.rooms, "rooms", 1, "rooms to spread clients over (client i joins room i mod rooms)")
 	flag.IntVar(&o.accounts, "accounts", 100, "accounts to sign up on charla (rounded up to a multiple of -rooms); client i uses account i mod accounts")
+	flag.IntVar(&o.signupsAtOnce, "signups-at-once", 1, "accounts signed up at the same time (each made again, after Retry-After, while the server answers busy)")
 	flag.Float64Var(&o.ramp, "ramp", 500, "new connections per second")
 	flag.BoolVar(&o.idle, "idle", false, "connect and hold the sockets only: no senders")
 	flag.IntVar(&o.pid, "pid", 0, "server `PID` whose CPU and memory to report (from /proc)")
@@ -73,8 +76,8 @@ func main() {
 	if o.idle {
 		o.senders = 0
 	}
-	if o.clients < 1 || o.senders < 0 || o.senders > o.clients || o.rooms < 1 || o.accounts < 1 || o.rate <= 0 || o.ramp <= 0 {
-		fmt.Fprintln(os.Stderr, "charla-load: want clients ≥ 1, 0 ≤ senders ≤ clients, rooms ≥ 1, accounts ≥ 1, rate > 0, ramp > 0")
+	if o.clients < 1 || o.senders < 0 || o.senders > o.clients || o.rooms < 1 || o.accounts < 1 || o.signupsAtOnce < 1 || o.rate <= 0 || o.ramp <= 0 {
+		fmt.Fprintln(os.Stderr, "charla-load: want clients ≥ 1, 0 ≤ senders ≤ clients, rooms ≥ 1, accounts ≥ 1, signups-at-once ≥ 1, rate > 0, ramp > 0")
 		os.Exit(2)
 	}
 
@@ -94,6 +97,13 @@ func main() {
 // time written in the message to the moment its frame was read; RSS figures
 // are in kB, from /proc/PID/status.
 type result struct {
+	// Set-up: accounts signed up, how fast, how often the server said
+	// busy, and the server's peak RSS once they were in.
+	Signups         int     `json:"signups"`
+	SignupsPerS     float64 `json:"signups_per_s"`
+	SignupRetries   int64   `json:"signup_retries"`
+	SignupPeakRSSkB int64   `json:"signup_peak_rss_kb"`
+
 	Clients         int     `json:"clients"`
 	ConnectFailures int     `json:"connect_failures"`
 	ConnectsPerS    float64 `json:"connects_per_s"` // page load and handshake, paced by -ramp
@@ -128,6 +138,7 @@ func run(ctx context.Context, o options) (result, error) {
 	// serve them all, so a client holds one socket to the server, not two.
 	transport := &http.Transport{MaxIdleConnsPerHost: 16}
 	var sites []*site // one per target; none with -raw
+	setUpStart := time.Now()
 	for _, t := range o.targets {
 		if !o.raw {
 			s, err := setUp(ctx, o, t, runID, transport)
@@ -135,7 +146,13 @@ func run(ctx context.Context, o options) (result, error) {
 				return res, fmt.Errorf("set up %s: %w", t, err)
 			}
 			sites = append(sites, s)
+			res.Signups += len(s.accounts)
+			res.SignupRetries += s.retries.Load()
 		}
+	}
+	if res.Signups > 0 {
+		res.SignupsPerS = float64(res.Signups) / time.Since(setUpStart).Seconds()
+		res.SignupPeakRSSkB = procStatus(o.pid, "VmHWM")
 	}
 	rssBefore, cpuBefore := procStatus(o.pid, "VmRSS"), procCPU(o.pid)
 
@@ -355,6 +372,13 @@ func ownCPU() time.Duration {
 
 func (r result) print(o options) {
 	w := os.Stderr
+	if r.Signups > 0 {
+		fmt.Fprintf(w, "signed up %d accounts (%.0f/s, %d made again after a busy answer)", r.Signups, r.SignupsPerS, r.SignupRetries)
+		if o.pid != 0 {
+			fmt.Fprintf(w, "; server peak RSS %d kB", r.SignupPeakRSSkB)
+		}
+		fmt.Fprintln(w)
+	}
 	fmt.Fprintf(w, "clients %d (%.0f connected/s; connect failures %d, dropped by the server %d)\n", r.Clients, r.ConnectsPerS, r.ConnectFailures, r.Dropped)
 	if !o.idle {
 		fmt.Fprintf(w, "sent %d (rejected %d); deliveries expected %d, received %d: loss %d, duplicates %d, out of order %d\n",

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -9,6 +11,9 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
 )
 
 // password is every load account's password.
@@ -22,13 +27,19 @@ type site struct {
 	base     *url.URL
 	accounts [][]*http.Cookie // each account's cookies, to seed a client's jar
 	rooms    []string         // each room's page
+	retries  atomic.Int64     // sign-ups the server answered "busy" (503) and that were made again
 }
+
+// maxSignUpTries bounds how often one sign-up is made again after a
+// "busy" (503) answer, which asks to come back after Retry-After.
+const maxSignUpTries = 30
 
 // account returns the account of client i: with as many accounts as a
 // multiple of rooms, i's account is in i's room only.
 func (s *site) account(i int) []*http.Cookie { return s.accounts[i%len(s.accounts)] }
 
-// setUp readies target for o: it signs up the accounts, one at a time, and
+// setUp readies target for o: it signs up the accounts, -signups-at-once
+// at a time (each made again when the server says it is busy), and
 // with several rooms has an owner create them (the owner holds no socket,
 // so no client hears of every room) and each account join its own. With
 // one room, everyone talks in #general, which every account is in.
@@ -37,6 +48,7 @@ func setUp(ctx context.Context, o options, target, runID string, transport http.
 	if err != nil {
 		return nil, err
 	}
+	s := &site{base: base}
 	signUp := func(name string) (*http.Client, *url.URL, string, error) {
 		jar, _ := cookiejar.New(nil)
 		hc := &http.Client{Jar: jar, Transport: transport}
@@ -45,26 +57,49 @@ func setUp(ctx context.Context, o options, target, runID string, transport http.
 			return nil, nil, "", err
 		}
 		form := url.Values{"_csrf": {attr(page, `name="_csrf" value="`)}, "username": {name}, "password": {password}}
-		home, page, err := submit(ctx, hc, base.JoinPath("/signup").String(), form)
-		if err != nil {
-			return nil, nil, "", fmt.Errorf("sign up %s: %w", name, err)
+		for try := 1; ; try++ {
+			home, page, err := submit(ctx, hc, base.JoinPath("/signup").String(), form)
+			var busy *busyError
+			if errors.As(err, &busy) && try < maxSignUpTries {
+				s.retries.Add(1)
+				time.Sleep(busy.retryAfter)
+				continue
+			}
+			if err != nil {
+				return nil, nil, "", fmt.Errorf("sign up %s: %w", name, err)
+			}
+			return hc, home, attr(page, `name="_csrf" value="`), nil
 		}
-		return hc, home, attr(page, `name="_csrf" value="`), nil
 	}
 
-	s := &site{base: base}
 	n := (min(o.clients, o.accounts) + o.rooms - 1) / o.rooms * o.rooms
 	hcs, csrfs := make([]*http.Client, n), make([]string, n)
+	s.accounts = make([][]*http.Cookie, n)
+	var failed error
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	signingUp := make(chan struct{}, o.signupsAtOnce)
 	for k := range n {
-		hc, home, csrf, err := signUp(fmt.Sprintf("load-%s-%d", runID, k))
-		if err != nil {
-			return nil, err
-		}
-		hcs[k], csrfs[k] = hc, csrf
-		s.accounts = append(s.accounts, hc.Jar.Cookies(base))
-		if k == 0 && o.rooms == 1 {
-			s.rooms = []string{home.String()} // where a new account lands: #general
-		}
+		signingUp <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-signingUp }()
+			hc, home, csrf, err := signUp(fmt.Sprintf("load-%s-%d", runID, k))
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				failed = cmp.Or(failed, err)
+				return
+			}
+			hcs[k], csrfs[k] = hc, csrf
+			s.accounts[k] = hc.Jar.Cookies(base)
+			if k == 0 && o.rooms == 1 {
+				s.rooms = []string{home.String()} // where a new account lands: #general
+			}
+		})
+	}
+	wg.Wait()
+	if failed != nil {
+		return nil, failed
 	}
 	if o.rooms == 1 {
 		return s, nil
@@ -121,8 +156,17 @@ func do(hc *http.Client, req *http.Request) (*url.URL, []byte, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s %s: %w", req.Method, req.URL, err)
 	}
+	if resp.StatusCode == http.StatusServiceUnavailable {
+		wait, _ := strconv.Atoi(resp.Header.Get("Retry-After"))
+		return nil, nil, &busyError{retryAfter: time.Duration(max(wait, 1)) * time.Second}
+	}
 	if resp.StatusCode != http.StatusOK {
 		return nil, nil, fmt.Errorf("%s %s: %s", req.Method, resp.Request.URL, resp.Status)
 	}
 	return resp.Request.URL, body, nil
 }
+
+// busyError is a 503: the server asks to come back after retryAfter.
+type busyError struct{ retryAfter time.Duration }
+
+func (e *busyError) Error() string { return "server busy (503)" }
