@@ -70,7 +70,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready func(addr st
 	defer func() { stopJanitor(); janitorDone.Wait() }()
 
 	rooms := hub.New()
-	writer := db.NewWriter(store, handlers.Publisher(rooms))
+	writer := db.NewWriter(store, handlers.Publisher(rooms), log)
 	writerCtx, stopWriter := context.WithCancel(context.Background())
 	var writerDone sync.WaitGroup
 	writerDone.Go(func() { writer.Run(writerCtx) })
