@@ -336,6 +336,7 @@ func (w *Writer) resolve(ctx context.Context, batch []*postRequest, started time
 		if isRowLevel(err) {
 			return nil, err
 		}
+		w.log.Warn("message batch still in doubt: database not answering", "messages", len(batch), "retry_in", backoff, "err", err)
 		if stop == nil && ctx.Err() != nil {
 			stop = time.After(stopGrace)
 		}

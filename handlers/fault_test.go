@@ -373,3 +373,26 @@ func TestReconnectChurnDoesNotStarveSending(t *testing.T) {
 }
 
 var _ io.Writer = (*logBuffer)(nil)
+
+// Item 15, as a page sees it: a message sent while the database hangs is
+// answered "Not confirmed" within the send deadline (the writer had handed
+// it to the database); once the database answers, it is stored and reaches
+// every page of the room, the sender's too (whose failed copy it replaces).
+func TestMessageInDoubtReachesThePagesOnceStored(t *testing.T) {
+	store, tursodb := dbtest.TursoServer(t)
+	srv := newFaultServer(t, store, faultOptions{})
+	alice, bob := srv.visit(t), srv.visit(t)
+	a, b := alice.dial(-1), bob.dial(-1)
+	tursodb.Stop(t)
+	key := nextKey()
+	a.sendKey(key, "sent into a hang")
+	if frame := a.read(10 * time.Second); !strings.Contains(frame, "Not confirmed") || !strings.Contains(frame, "pending-"+key) {
+		t.Fatalf("send while the database hangs: got %q, want a not-confirmed answer for the pending copy", frame)
+	}
+	tursodb.Continue(t)
+	for _, s := range []*socket{a, b} {
+		if got := s.collect(1, 20*time.Second); got[0].Body != "sent into a hang" {
+			t.Fatalf("%s: got %q once the database answered, want the message", s.who, got[0].Body)
+		}
+	}
+}
