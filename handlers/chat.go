@@ -87,6 +87,9 @@ func sendProblem(err error) (int, string) {
 		// publishes it if it was stored. A resend is the same message.
 		return http.StatusServiceUnavailable, "Not confirmed: the database did not answer in time. " +
 			"If your message was saved it will appear here; sending it again will not post it twice."
+	case errors.Is(err, db.ErrPublish):
+		// A bug while rendering it (logged): a resend shows the stored copy.
+		return http.StatusInternalServerError, "Saved, but it could not be shown just now. Send it again to show it; it will not be posted twice."
 	case errors.Is(err, context.DeadlineExceeded):
 		// Never handed to the database (Post says so): it will not appear.
 		return http.StatusServiceUnavailable, "Not sent: the database is not answering just now. Your text is still here; send again."
