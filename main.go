@@ -70,7 +70,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready func(addr st
 	defer func() { stopJanitor(); janitorDone.Wait() }()
 
 	rooms := hub.New()
-	writer := db.NewWriter(store, handlers.Publisher(rooms))
+	writer := db.NewWriter(store, handlers.Publisher(rooms), log)
 	writerCtx, stopWriter := context.WithCancel(context.Background())
 	var writerDone sync.WaitGroup
 	writerDone.Go(func() { writer.Run(writerCtx) })
@@ -128,8 +128,13 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready func(addr st
 	return err
 }
 
-// sweepEvery is how often expired sessions and invitations are deleted.
-const sweepEvery = time.Hour
+// sweepEvery is how often expired sessions and invitations are deleted;
+// sweepTimeout bounds one sweep, so that a hung database does not hold one
+// of the pool's connections for as long as it hangs.
+const (
+	sweepEvery   = time.Hour
+	sweepTimeout = 30 * time.Second
+)
 
 // sweep deletes expired sessions and invitations now and every sweepEvery
 // until ctx ends, so that the tables do not grow for ever.
@@ -137,7 +142,10 @@ func sweep(ctx context.Context, store *db.Store, log *slog.Logger) {
 	t := time.NewTicker(sweepEvery)
 	defer t.Stop()
 	for {
-		if n, err := store.DeleteExpired(ctx); err != nil && ctx.Err() == nil {
+		sweepCtx, cancel := context.WithTimeout(ctx, sweepTimeout)
+		n, err := store.DeleteExpired(sweepCtx)
+		cancel()
+		if err != nil && ctx.Err() == nil {
 			log.Warn("sweep expired sessions", "err", err)
 		} else if n > 0 {
 			log.Info("swept expired sessions and invites", "count", n)

@@ -42,7 +42,7 @@ func BenchmarkCreateMessage(b *testing.B) {
 func BenchmarkWriterGroupCommit(b *testing.B) {
 	const senders = 64
 	s := dbtest.File(b)
-	w := db.NewWriter(s, nil)
+	w := db.NewWriter(s, nil, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	var writer sync.WaitGroup
 	writer.Go(func() { w.Run(ctx) })

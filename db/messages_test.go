@@ -131,7 +131,7 @@ func testWriter(t *testing.T, s *db.Store) {
 		mu.Lock()
 		published = append(published, msgs...)
 		mu.Unlock()
-	})
+	}, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	var run sync.WaitGroup
 	run.Go(func() { w.Run(ctx) })

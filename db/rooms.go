@@ -253,3 +253,25 @@ func (s *Store) MarkRead(ctx context.Context, roomID, userID, lastID int64) erro
 	}
 	return nil
 }
+
+// markRead moves several read marks forward in one statement (one write
+// transaction): a round of the writer's marks. A mark never moves backwards.
+func (s *Store) markRead(ctx context.Context, marks []readMark) error {
+	var q strings.Builder
+	q.WriteString(`WITH v (room_id, user_id, last_id) AS (VALUES `)
+	args := make([]any, 0, 3*len(marks))
+	for i, m := range marks {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString("(?, ?, ?)")
+		args = append(args, m.room, m.user, m.last)
+	}
+	q.WriteString(`) UPDATE memberships SET last_read_id = v.last_id FROM v
+		WHERE memberships.room_id = v.room_id AND memberships.user_id = v.user_id
+		AND memberships.last_read_id < v.last_id`)
+	if _, err := s.db.ExecContext(ctx, q.String(), args...); err != nil {
+		return fmt.Errorf("mark read: %w", err)
+	}
+	return nil
+}

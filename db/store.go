@@ -27,8 +27,17 @@ type Store struct {
 	stmts sync.Map // query text → *sql.Stmt, see prepared
 }
 
-// maxIdleConns is how many pooled connections stay open between bursts.
-const maxIdleConns = 16
+const (
+	// maxOpenConns caps the pool. Without a cap, a burst (a thousand
+	// sockets connecting at once) opened a connection each: thousands of
+	// file handles, and memory that stayed. SQLite runs one writer at a time
+	// and readers on the cores, so more connections than this only queue
+	// inside SQLite instead of in the pool; a server is asked a few round
+	// trips at a time per connection anyway.
+	maxOpenConns = 16
+	// maxIdleConns is how many pooled connections stay open between bursts.
+	maxIdleConns = maxOpenConns
+)
 
 // filePragmas run on every new connection to a file database. WAL lets
 // readers go on while the writer commits; the busy timeout makes a second
@@ -62,6 +71,7 @@ func Open(ctx context.Context, databaseURL, authToken string) (*Store, error) {
 	// page loads the rest were closed and reopened, each time re-running
 	// the pragmas (a fifth of the CPU of setting up a connection).
 	db.SetMaxIdleConns(maxIdleConns)
+	db.SetMaxOpenConns(maxOpenConns)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open database %s: %w", Redact(databaseURL), err)

@@ -5,7 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"runtime/debug"
 	"slices"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -16,14 +20,37 @@ var (
 	// Keys are random, so this is a forged or broken client; answering with
 	// the other message would leak it.
 	ErrKeyTaken = errors.New("message key belongs to another message")
+	// ErrInDoubt: the sender stopped waiting after the writer had sent the
+	// message to the database, which had not answered yet. The writer goes
+	// on until it knows: if the message was stored it is published like any
+	// other (the page sees it arrive); a resend with the same key is the same
+	// message either way.
+	ErrInDoubt = errors.New("not confirmed: the database did not answer in time")
+	// ErrBusy: the database refused the batch because another connection
+	// held its write lock past the busy timeout. Nothing was stored.
+	ErrBusy = errors.New("database is busy")
+	// ErrPublish: the message is stored but publishing it failed (a bug,
+	// logged with its stack): a resend with the same key shows it.
+	ErrPublish = errors.New("message stored but not published")
 )
 
 const (
 	// maxBatch bounds one INSERT: 6 parameters a row stays far below
 	// SQLite's 32,766 and keeps a Hrana request small.
 	maxBatch = 512
-	// commitTimeout bounds one batch, whatever the senders' contexts say.
+	// commitTimeout bounds one attempt at a batch, whatever the senders'
+	// contexts say. A commit that has not answered by then is in doubt (see
+	// resolve), not failed. It is longer than a file's busy timeout (5 s),
+	// so that a held write lock fails a batch for sure (ErrBusy) before.
 	commitTimeout = 10 * time.Second
+	// resolveBackoff and resolveBackoffMax space the attempts to settle a
+	// batch in doubt: often enough to carry on at once when the database
+	// comes back, rarely enough not to pile up requests on a hung one.
+	resolveBackoff    = 100 * time.Millisecond
+	resolveBackoffMax = 2 * time.Second
+	// stopGrace bounds what the writer still does once told to stop:
+	// settling a batch in doubt and storing the last read marks.
+	stopGrace = 5 * time.Second
 )
 
 // Writer stores messages with group commit. Senders call Post from many
@@ -38,15 +65,41 @@ const (
 //
 // There is no timer: a lone message is stored at once, and batches grow by
 // themselves when commits are the bottleneck.
+//
+// Read marks (MarkRead) go through the same goroutine, newest per person and
+// room, one statement a round: the writer is the only one that writes on a
+// busy server, so it never races another connection for SQLite's write lock.
+//
+// When a commit times out or its connection fails, the batch is in doubt:
+// the database may have stored it, or may still. The writer then takes no
+// other batch until it knows (see resolve), so that ids are still published
+// in order; it only waits while the database does not answer anyway.
 type Writer struct {
 	store    *Store
 	onCommit func([]Message)
+	log      *slog.Logger
 	reqs     chan *postRequest
 	done     chan struct{}
+
+	// commitTimeout is commitTimeout, shorter in tests.
+	commitTimeout time.Duration
+
+	marksMu sync.Mutex
+	marks   map[markKey]int64 // newest read mark per person and room
+	wake    chan struct{}     // (1): marks are waiting
 }
+
+// Request states: the writer and a sender who gives up race to move a
+// request out of waiting, and the winner decides whether it is stored.
+const (
+	reqWaiting   int32 = iota
+	reqTaken           // in a batch: stored, or in doubt
+	reqAbandoned       // the sender gave up first: never stored
+)
 
 type postRequest struct {
 	msg    NewMessage
+	state  atomic.Int32
 	result chan postResult // buffered (1): the writer never waits on a sender
 }
 
@@ -55,21 +108,38 @@ type postResult struct {
 	err    error
 }
 
+type markKey struct{ room, user int64 }
+
+type readMark struct {
+	markKey
+	last int64
+}
+
 // NewWriter returns a writer on store. onCommit, if not nil, runs on the
-// writer's goroutine after each commit; it must not block.
-func NewWriter(store *Store, onCommit func([]Message)) *Writer {
+// writer's goroutine after each commit; it must not block. A panic in it is
+// logged to log with its stack, and the writer goes on.
+func NewWriter(store *Store, onCommit func([]Message), log *slog.Logger) *Writer {
+	if log == nil {
+		log = slog.Default()
+	}
 	return &Writer{
-		store:    store,
-		onCommit: onCommit,
-		reqs:     make(chan *postRequest, maxBatch),
-		done:     make(chan struct{}),
+		store:         store,
+		onCommit:      onCommit,
+		log:           log,
+		reqs:          make(chan *postRequest, maxBatch),
+		done:          make(chan struct{}),
+		commitTimeout: commitTimeout,
+		marks:         make(map[markKey]int64),
+		wake:          make(chan struct{}, 1),
 	}
 }
 
 // Post validates m, waits until it is committed and returns it as stored.
 // A validation error (ErrEmpty, *TooLongError, …) means nothing was stored.
-// If ctx ends first the message may or may not be stored; a retry with the
-// same key is safe either way.
+// If ctx ends before the writer took the message, it is never stored and
+// Post returns ctx.Err(); if it ends after, Post returns ErrInDoubt (the
+// message may yet be stored, and then published). A retry with the same key
+// is safe either way.
 func (w *Writer) Post(ctx context.Context, m NewMessage) (Stored, error) {
 	if err := m.Validate(); err != nil {
 		return Stored{}, err
@@ -95,34 +165,69 @@ func (w *Writer) Post(ctx context.Context, m NewMessage) (Stored, error) {
 			return Stored{}, ErrWriterClosed
 		}
 	case <-ctx.Done():
-		return Stored{}, ctx.Err()
+		select {
+		case r := <-req.result:
+			return r.stored, r.err
+		default:
+		}
+		if req.state.CompareAndSwap(reqWaiting, reqAbandoned) {
+			return Stored{}, ctx.Err() // the writer will skip it
+		}
+		return Stored{}, fmt.Errorf("%w: %w", ErrInDoubt, ctx.Err())
+	}
+}
+
+// MarkRead records that userID was shown roomID up to lastID. It does not
+// wait: the writer stores the newest mark per person and room after its next
+// commit, and before it stops.
+func (w *Writer) MarkRead(roomID, userID, lastID int64) {
+	w.keepMark(markKey{roomID, userID}, lastID)
+	select {
+	case w.wake <- struct{}{}:
+	default:
 	}
 }
 
 // Run stores batches until ctx ends. Stop senders first: what is still
-// queued when ctx ends is answered with ErrWriterClosed.
+// queued when ctx ends is answered with ErrWriterClosed; read marks handed
+// over before then are stored.
 func (w *Writer) Run(ctx context.Context) {
 	defer close(w.done)
 	batch := make([]*postRequest, 0, maxBatch)
 	for {
+		batch = batch[:0]
 		select {
 		case <-ctx.Done():
 			w.failQueued()
+			w.storeMarks(context.Background())
 			return
 		case req := <-w.reqs:
-			batch = append(batch[:0], req)
+			batch = w.take(batch, req)
+		case <-w.wake:
 		}
 	more:
 		for len(batch) < maxBatch {
 			select {
 			case req := <-w.reqs:
-				batch = append(batch, req)
+				batch = w.take(batch, req)
 			default:
 				break more
 			}
 		}
-		w.commit(batch)
+		if len(batch) > 0 {
+			w.commitSafely(ctx, batch)
+		}
+		w.storeMarks(ctx)
 	}
+}
+
+// take adds req to batch unless its sender has given up: a message whose
+// sender was told it was not sent must not be stored behind their back.
+func (w *Writer) take(batch []*postRequest, req *postRequest) []*postRequest {
+	if !req.state.CompareAndSwap(reqWaiting, reqTaken) {
+		return batch
+	}
+	return append(batch, req)
 }
 
 func (w *Writer) failQueued() {
@@ -136,38 +241,57 @@ func (w *Writer) failQueued() {
 	}
 }
 
-// commit stores one batch. If the batch fails as a whole, each message is
-// tried on its own, so that one bad message cannot fail its neighbours.
-func (w *Writer) commit(batch []*postRequest) {
-	ctx, cancel := context.WithTimeout(context.Background(), commitTimeout)
-	defer cancel()
-	msgs := make([]NewMessage, len(batch))
-	for i, req := range batch {
-		msgs[i] = req.msg
-	}
-	stored, err := w.store.CreateMessages(ctx, msgs)
-	if err != nil && len(batch) > 1 {
-		for _, req := range batch {
-			w.commit([]*postRequest{req})
+// commitSafely commits batch; a panic (a bug) is logged with its stack, the
+// senders not yet answered get ErrPublish or an error, and the writer goes on.
+func (w *Writer) commitSafely(ctx context.Context, batch []*postRequest) {
+	defer func() {
+		r := recover()
+		if r == nil {
+			return
 		}
-		return
-	}
-	if err != nil {
-		batch[0].result <- postResult{err: fmt.Errorf("store message: %w", err)}
-		return
-	}
-	if w.onCommit != nil {
-		var created []Message
-		for _, st := range stored {
-			if st.Created {
-				created = append(created, st.Message)
+		w.log.Error("message writer panic", "panic", r, "stack", string(debug.Stack()))
+		for _, req := range batch {
+			select {
+			case req.result <- postResult{err: fmt.Errorf("%w: panic: %v", ErrPublish, r)}:
+			default: // answered already
 			}
 		}
-		slices.SortFunc(created, func(a, b Message) int { return cmp.Compare(a.ID, b.ID) })
-		if len(created) > 0 {
-			w.onCommit(created)
+	}()
+	w.commit(ctx, batch)
+}
+
+// commit stores one batch. A row-level error (a constraint: a room deleted
+// meanwhile, say) fails the batch as a whole, so each message is then tried
+// on its own and one bad message cannot fail its neighbours. Any other error
+// says nothing about a message in particular and would only repeat for each
+// of them: a busy database fails the batch at once; a timeout or a lost
+// connection leaves it in doubt, which resolve settles.
+func (w *Writer) commit(ctx context.Context, batch []*postRequest) {
+	started := time.Now().Truncate(time.Millisecond)
+	stored, err := w.create(batch)
+	switch {
+	case err == nil:
+	case isRowLevel(err) && len(batch) > 1:
+		for _, req := range batch {
+			w.commit(ctx, []*postRequest{req})
+		}
+		return
+	case isRowLevel(err):
+		batch[0].result <- postResult{err: fmt.Errorf("store message: %w", err)}
+		return
+	case isBusy(err):
+		w.log.Warn("message batch not stored: database busy", "messages", len(batch), "err", err)
+		w.answerAll(batch, fmt.Errorf("%w: %w", ErrBusy, err))
+		return
+	default:
+		w.log.Warn("message batch in doubt: resolving by key", "messages", len(batch), "err", err)
+		if stored, err = w.resolve(ctx, batch, started); err != nil {
+			w.log.Error("message batch still in doubt at shutdown", "messages", len(batch), "err", err)
+			w.answerAll(batch, fmt.Errorf("%w: %w", ErrInDoubt, err))
+			return
 		}
 	}
+	w.publish(stored)
 	for i, req := range batch {
 		st := stored[i]
 		if !st.Created && (st.Message.RoomID != req.msg.RoomID || st.Message.Author != req.msg.Author) {
@@ -175,5 +299,121 @@ func (w *Writer) commit(batch []*postRequest) {
 			continue
 		}
 		req.result <- postResult{stored: st}
+	}
+}
+
+// create stores batch in one statement, within the commit timeout.
+func (w *Writer) create(batch []*postRequest) ([]Stored, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), w.commitTimeout)
+	defer cancel()
+	msgs := make([]NewMessage, len(batch))
+	for i, req := range batch {
+		msgs[i] = req.msg
+	}
+	return w.store.CreateMessages(ctx, msgs)
+}
+
+// resolve settles a batch in doubt by storing it again until the database
+// answers. Keys make that safe: a message the first attempt stored comes
+// back as stored before (Created false), and one it did not is stored now.
+// A mere look-up of the keys would not do: the server may still hold the
+// first INSERT and run it after the look-up, storing messages that nobody
+// would ever publish. It gives up only when ctx ends (shutdown), after
+// stopGrace more.
+func (w *Writer) resolve(ctx context.Context, batch []*postRequest, started time.Time) ([]Stored, error) {
+	backoff := resolveBackoff
+	var stop <-chan time.Time
+	for {
+		stored, err := w.create(batch)
+		if err == nil {
+			for i := range stored {
+				// Whoever stored it, this batch did: publish it now,
+				// since nobody has.
+				stored[i].Created = stored[i].Created || mine(batch[i], stored[i], started)
+			}
+			return stored, nil
+		}
+		if isRowLevel(err) {
+			return nil, err
+		}
+		w.log.Warn("message batch still in doubt: database not answering", "messages", len(batch), "retry_in", backoff, "err", err)
+		if stop == nil && ctx.Err() != nil {
+			stop = time.After(stopGrace)
+		}
+		select {
+		case <-time.After(backoff):
+		case <-stop:
+			return nil, err
+		}
+		backoff = min(2*backoff, resolveBackoffMax)
+	}
+}
+
+// mine reports whether st, found stored under req's key, was stored by the
+// first attempt of req's batch (which began at started), rather than being
+// a resend of a message stored, and published, before.
+func mine(req *postRequest, st Stored, started time.Time) bool {
+	m := st.Message
+	return !m.CreatedAt.Before(started) && m.RoomID == req.msg.RoomID && m.Author == req.msg.Author
+}
+
+// publish hands the messages this batch created to onCommit, in id order.
+func (w *Writer) publish(stored []Stored) {
+	if w.onCommit == nil {
+		return
+	}
+	var created []Message
+	for _, st := range stored {
+		if st.Created {
+			created = append(created, st.Message)
+		}
+	}
+	slices.SortFunc(created, func(a, b Message) int { return cmp.Compare(a.ID, b.ID) })
+	if len(created) > 0 {
+		w.onCommit(created)
+	}
+}
+
+func (w *Writer) answerAll(batch []*postRequest, err error) {
+	for _, req := range batch {
+		req.result <- postResult{err: err}
+	}
+}
+
+func (w *Writer) keepMark(k markKey, last int64) {
+	w.marksMu.Lock()
+	if last > w.marks[k] {
+		w.marks[k] = last
+	}
+	w.marksMu.Unlock()
+}
+
+// storeMarks writes the read marks handed over since the last round, at
+// most maxBatch to a statement. Marks that could not be stored are kept for
+// the next round (the newest still wins).
+func (w *Writer) storeMarks(ctx context.Context) {
+	w.marksMu.Lock()
+	pending := w.marks
+	if len(pending) == 0 {
+		w.marksMu.Unlock()
+		return
+	}
+	w.marks = make(map[markKey]int64)
+	w.marksMu.Unlock()
+
+	marks := make([]readMark, 0, len(pending))
+	for k, last := range pending {
+		marks = append(marks, readMark{k, last})
+	}
+	for chunk := range slices.Chunk(marks, maxBatch) {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.commitTimeout)
+		err := w.store.markRead(ctx, chunk)
+		cancel()
+		if err != nil {
+			w.log.Warn("store read marks", "marks", len(chunk), "err", err)
+			for _, m := range chunk {
+				w.keepMark(m.markKey, m.last) // without a wake: no busy loop
+			}
+		}
 	}
 }

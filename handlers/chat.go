@@ -82,6 +82,17 @@ func sendProblem(err error) (int, string) {
 		return http.StatusTooManyRequests, "Slow down: you are sending faster than this chat allows. Wait a moment and send again."
 	case errors.Is(err, db.ErrBadKey), errors.Is(err, db.ErrKeyTaken):
 		return http.StatusUnprocessableEntity, "Not sent: the form was out of date. Send again."
+	case errors.Is(err, db.ErrInDoubt):
+		// The database had it and did not answer: the writer finds out, and
+		// publishes it if it was stored. A resend is the same message.
+		return http.StatusServiceUnavailable, "Not confirmed: the database did not answer in time. " +
+			"If your message was saved it will appear here; sending it again will not post it twice."
+	case errors.Is(err, db.ErrPublish):
+		// A bug while rendering it (logged): a resend shows the stored copy.
+		return http.StatusInternalServerError, "Saved, but it could not be shown just now. Send it again to show it; it will not be posted twice."
+	case errors.Is(err, context.DeadlineExceeded):
+		// Never handed to the database (Post says so): it will not appear.
+		return http.StatusServiceUnavailable, "Not sent: the database is not answering just now. Your text is still here; send again."
 	default:
 		return http.StatusServiceUnavailable, "Not sent: the message could not be saved just now. Your text is still here; send again."
 	}

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -24,7 +25,7 @@ func (h *Handler) ErrorHandler(err error, c echo.Context) {
 	var he *echo.HTTPError
 	if errors.As(err, &he) {
 		status = he.Code
-		if m, ok := he.Message.(string); ok && status < 500 {
+		if m, ok := he.Message.(string); ok && (status < 500 || m == dbUnavailable) {
 			message = m
 		} else if status < 500 {
 			message = http.StatusText(status)
@@ -37,5 +38,8 @@ func (h *Handler) ErrorHandler(err error, c echo.Context) {
 		c.Echo().DefaultHTTPErrorHandler(echo.NewHTTPError(status, message), c)
 		return
 	}
+	// The request's deadline (see Deadline) has been cancelled by now, or
+	// has passed: the page is rendered all the same.
+	c.SetRequest(c.Request().WithContext(context.WithoutCancel(c.Request().Context())))
 	render(c, status, views.ErrorPage(status, http.StatusText(status), message))
 }

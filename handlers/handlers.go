@@ -45,9 +45,13 @@ type Store interface {
 	MarkRead(ctx context.Context, roomID, userID, lastID int64) error
 }
 
-// Poster stores a message and answers once it is committed (db.Writer).
+// Poster stores a message and answers once it is committed (db.Writer). It
+// also takes the read marks of closing sockets, which it stores with its
+// own writes: a disconnect never waits for SQLite's write lock, nor races
+// the writer for it.
 type Poster interface {
 	Post(ctx context.Context, m db.NewMessage) (db.Stored, error)
+	MarkRead(roomID, userID, lastID int64)
 }
 
 // Signup modes (CHARLA_SIGNUP).
@@ -119,7 +123,7 @@ func New(cfg Config) *Handler {
 func (h *Handler) Register(e *echo.Echo) {
 	e.HTTPErrorHandler = h.ErrorHandler
 	e.IPExtractor = ipExtractor(h.TrustedProxies)
-	e.Use(RequestLog(h.Log), SecurityHeaders(h.secure), BodyLimit(), CSRF(h.secure), h.authenticate)
+	e.Use(RequestLog(h.Log), Recover(h.Log), Deadline(), SecurityHeaders(h.secure), BodyLimit(), CSRF(h.secure), h.authenticate)
 	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
 
 	e.GET("/signup", h.SignUpPage)

@@ -42,7 +42,7 @@ func newServer(t *testing.T, store *db.Store) *server {
 func newServerWith(t *testing.T, store *db.Store, cfg handlers.Config, tune ...func(*httptest.Server)) *server {
 	t.Helper()
 	rooms := hub.New()
-	writer := db.NewWriter(store, handlers.Publisher(rooms))
+	writer := db.NewWriter(store, handlers.Publisher(rooms), nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Go(func() { writer.Run(ctx) })

@@ -35,8 +35,10 @@ const (
 
 // maxHashWait is how long a sign-up or sign-in waits for a hashing slot
 // before it is told the server is busy: long enough to ride out a burst of
-// people, short enough that a flood is answered rather than queued.
-const maxHashWait = 5 * time.Second
+// people, short enough that a flood is answered rather than queued, and
+// well inside requestTimeout, so that a crowd is told "busy" (and retries)
+// rather than "database unavailable".
+const maxHashWait = 3 * time.Second
 
 // errBusy: every hashing slot stayed taken for the whole wait.
 var errBusy = errors.New("too many password hashes waiting")

@@ -177,6 +177,7 @@ func (h *Handler) Socket(c echo.Context) error {
 	start := time.Now()
 	h.watchPeer(s)
 	go h.readLoop(s, start)
+	defer h.survive(s)
 
 	if err := h.replay(r.Context(), s); err != nil {
 		switch {
@@ -282,12 +283,12 @@ func (s *socket) close(code websocket.StatusCode, reason string) {
 // messages are stored in the order they were sent, until the connection
 // ends; then it cleans up after the socket.
 func (h *Handler) readLoop(s *socket, start time.Time) {
-	err := h.read(s)
+	err := h.readSafely(s)
 	s.conn.CloseNow()
 	s.stopPinging()
 	s.sub.Close()
+	h.markRead(s) // before remove: shutdown waits for it (see CloseSockets)
 	h.sockets.remove(s)
-	h.markRead(s)
 	code := websocket.StatusCode(s.closeCode.Load())
 	if code == 0 {
 		code = websocket.CloseStatus(err)
@@ -332,7 +333,7 @@ func (h *Handler) read(s *socket) error {
 // to say to it alone. A new message reaches the sender, like everyone else,
 // through the room (db.Writer publishes it after commit).
 func (h *Handler) receive(s *socket, f sendFrame) {
-	ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), sendTimeout)
 	st, err := h.send(ctx, s.user, s.room, f.Key, f.Body)
 	cancel()
 	switch {
@@ -357,15 +358,10 @@ func (h *Handler) receive(s *socket, f sendFrame) {
 	}
 }
 
-// markRead records what the page was shown, for the unread counts.
+// markRead hands what the page was shown to the writer, for the unread
+// counts.
 func (h *Handler) markRead(s *socket) {
-	last := s.lastSent.Load()
-	if last <= 0 {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
-	defer cancel()
-	if err := h.Store.MarkRead(ctx, s.room, s.user.ID, last); err != nil {
-		s.log().Warn("mark read", "err", err)
+	if last := s.lastSent.Load(); last > 0 {
+		h.Poster.MarkRead(s.room, s.user.ID, last)
 	}
 }

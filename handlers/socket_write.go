@@ -31,6 +31,7 @@ func (h *Handler) kick(s *socket) {
 // WebSocket message: hx-ws swaps each part, and a busy room costs fewer
 // writes and fewer swaps.
 func (h *Handler) flush(s *socket) {
+	defer h.survive(s)
 	var frames [][]byte
 	for {
 		s.mu.Lock()

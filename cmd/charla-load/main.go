@@ -173,6 +173,7 @@ func run(ctx context.Context, o options) (result, error) {
 			res.RSSPerConnkB = float64(res.ServerRSSkB-rssBefore) / float64(len(clients))
 		}
 	} else {
+		churn := startChurn(ctx, o, sites, transport) // see churn.go
 		cpuBefore, ownBefore := procCPU(o.pid), ownCPU()
 		start = time.Now()
 		sent := sendAll(ctx, clients, o, runID)
@@ -181,6 +182,7 @@ func run(ctx context.Context, o options) (result, error) {
 		}
 		res.Expected = expected(clients, sent)
 		waitForStragglers(ctx, clients, res.Expected, o.drain)
+		churn.finish()
 		res.ServerRSSkB = procStatus(o.pid, "VmRSS")
 		res.ServerCPUs = (procCPU(o.pid) - cpuBefore).Seconds()
 		res.LoadCPUs = (ownCPU() - ownBefore).Seconds()

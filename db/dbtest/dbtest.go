@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -61,6 +62,44 @@ func Turso(t testing.TB) *db.Store {
 // file driver, and only then served.
 func TursoURL(t testing.TB) string {
 	t.Helper()
+	return startTurso(t).URL
+}
+
+// Server is a running tursodb, for tests that make the database hang
+// (Stop, then Continue) or fail.
+type Server struct {
+	URL string
+	cmd *exec.Cmd
+}
+
+// Stop freezes the server (SIGSTOP): it keeps its connections but answers
+// nothing, as a hung database does.
+func (s *Server) Stop(t testing.TB) {
+	t.Helper()
+	if err := s.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+		t.Fatalf("stop tursodb: %v", err)
+	}
+}
+
+// Continue resumes a stopped server (SIGCONT).
+func (s *Server) Continue(t testing.TB) {
+	t.Helper()
+	if err := s.cmd.Process.Signal(syscall.SIGCONT); err != nil {
+		t.Fatalf("continue tursodb: %v", err)
+	}
+}
+
+// TursoServer is Turso, with a handle on the server process. A stopped
+// server is continued when the test ends, before it is killed.
+func TursoServer(t testing.TB) (*db.Store, *Server) {
+	t.Helper()
+	srv := startTurso(t)
+	t.Cleanup(func() { srv.cmd.Process.Signal(syscall.SIGCONT) })
+	return open(t, srv.URL), srv
+}
+
+func startTurso(t testing.TB) *Server {
+	t.Helper()
 	bin := tursodbPath()
 	if bin == "" {
 		if os.Getenv("CHARLA_TURSO") == "1" {
@@ -98,7 +137,7 @@ func TursoURL(t testing.TB) string {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	return "http://" + addr
+	return &Server{URL: "http://" + addr, cmd: cmd}
 }
 
 func open(t testing.TB, url string) *db.Store {
