@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -38,8 +37,5 @@ func (h *Handler) ErrorHandler(err error, c echo.Context) {
 		c.Echo().DefaultHTTPErrorHandler(echo.NewHTTPError(status, message), c)
 		return
 	}
-	// The request's deadline (see Deadline) has been cancelled by now, or
-	// has passed: the page is rendered all the same.
-	c.SetRequest(c.Request().WithContext(context.WithoutCancel(c.Request().Context())))
 	render(c, status, views.ErrorPage(status, http.StatusText(status), message))
 }

@@ -35,16 +35,27 @@ const dbUnavailable = "Database unavailable: it did not answer in time. Try agai
 // Deadline gives each request's context requestTimeout. A request that
 // fails once its deadline has passed answers 503 "database unavailable":
 // waiting for the database is all a request here does for that long.
+//
+// Once the handler returns, the request gets its own context back, so that
+// the error handler and the request log, which run after, tell a client
+// who left (its context cancelled) from this middleware's own clean-up
+// (Echo's ContextTimeout leaves the cancelled context behind, and every
+// error looked like a client gone).
 func Deadline() echo.MiddlewareFunc {
-	return middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{
-		Timeout: requestTimeout,
-		ErrorHandler: func(err error, c echo.Context) error {
-			if errors.Is(err, context.DeadlineExceeded) || errors.Is(c.Request().Context().Err(), context.DeadlineExceeded) {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			r := c.Request()
+			ctx, cancel := context.WithTimeout(r.Context(), requestTimeout)
+			defer cancel()
+			c.SetRequest(r.WithContext(ctx))
+			defer func() { c.SetRequest(c.Request().WithContext(r.Context())) }() // even through a panic
+			err := next(c)
+			if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
 				return &echo.HTTPError{Code: http.StatusServiceUnavailable, Message: dbUnavailable, Internal: err}
 			}
 			return err
-		},
-	})
+		}
+	}
 }
 
 // Recover turns a panic in a handler into a 500 page, logged with its
