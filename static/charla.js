@@ -10,7 +10,11 @@
 //  4. The page says whether it is connected, and when a socket closes it
 //     checks that the page is still its to see: a refused handshake (signed
 //     out, removed from the room) looks like a network error to hx-ws,
-//     which would retry for ever.
+//     which would retry for ever. A room that is gone for the person (left
+//     in another tab) sends the page to one they have.
+//  5. A page shown again from the back/forward cache (Back, Forward) is
+//     loaded anew: hx-ws closed its socket when it was hidden and does not
+//     reopen it, so the page would stay "reconnecting…" for good.
 (() => {
   const newestID = () => document.querySelector("#messages > [data-id]:last-child")?.dataset.id ?? "0";
 
@@ -41,11 +45,24 @@
     }
   });
 
+  // A form that leaves the page (Leave, Sign out…) may have the server
+  // close this page's socket before the browser has gone: then where to go
+  // is the form's answer, not the check below, which would race it back to
+  // the page just left.
+  let leaving = false;
+  addEventListener("beforeunload", () => {
+    leaving = true;
+  });
+
   document.addEventListener("htmx:ws:close", () => {
     setStatus("reconnecting", "reconnecting…");
+    if (leaving) return;
     fetch(location.pathname, { redirect: "manual", cache: "no-store" })
       .then((r) => {
-        if (r.type === "opaqueredirect" || r.status === 401 || r.status === 403 || r.status === 404) location.reload();
+        if (leaving) return;
+        // The room is gone for this person (left in another tab): go to one they have.
+        if (r.status === 404) location.replace("/");
+        else if (r.type === "opaqueredirect" || r.status === 401 || r.status === 403) location.reload();
       })
       .catch(() => {}); // the server is down: hx-ws keeps trying
   });
@@ -80,6 +97,10 @@
       form.elements.body.value = "";
       form.elements.key.value = newKey();
     }
+  });
+
+  addEventListener("pageshow", (e) => {
+    if (e.persisted) location.reload();
   });
 
   document.addEventListener("keydown", (e) => {
