@@ -2,9 +2,11 @@
 // browser speaks. It first signs up a few accounts (and creates rooms, with
 // -rooms); then each client, a browser tab with its account's cookies,
 // loads its room's page, opens the socket the page names, sends the
-// composer's JSON frames and reads the HTML fragments that come back. It
-// reports every delivery's loss, duplicates, order and latency, and the
-// server's CPU and memory.
+// composer's JSON frames and reads the HTML fragments that come back. Like
+// the page, a client whose socket the server closes reconnects, asking for
+// what it missed, and sends again what the server had not answered, so the
+// loss it reports is what a person would lose. It reports every delivery's
+// loss, duplicates, order and latency, and the server's CPU and memory.
 //
 // With -raw it speaks plain text frames to charla-limit, the baseline.
 //
@@ -65,7 +67,7 @@ func main() {
 	flag.BoolVar(&o.idle, "idle", false, "connect and hold the sockets only: no senders")
 	flag.IntVar(&o.pid, "pid", 0, "server `PID` whose CPU and memory to report (from /proc)")
 	flag.BoolVar(&o.raw, "raw", false, "speak plain text frames to charla-limit: no page, frames sent and received verbatim")
-	flag.DurationVar(&o.drain, "drain", 2*time.Second, "after sending, how long to wait for the next delivery before counting the rest as lost (with -idle: how long to hold the sockets before reading the server's memory)")
+	flag.DurationVar(&o.drain, "drain", 2*time.Second, "after sending, how long to wait for the next delivery or reconnection before counting the rest as lost (with -idle: how long to hold the sockets before reading the server's memory)")
 	flag.Parse()
 	if len(o.targets) == 0 {
 		o.targets = []string{"http://127.0.0.1:8080/"}
