@@ -45,22 +45,13 @@
     }
   });
 
-  // A form that leaves the page (Leave, Sign out…) may have the server
-  // close this page's socket before the browser has gone: then where to go
-  // is the form's answer, not the check below, which would race it back to
-  // the page just left.
-  let leaving = false;
-  addEventListener("beforeunload", () => {
-    leaving = true;
-  });
-
   document.addEventListener("htmx:ws:close", () => {
     setStatus("reconnecting", "reconnecting…");
-    if (leaving) return;
     fetch(location.pathname, { redirect: "manual", cache: "no-store" })
       .then((r) => {
-        if (leaving) return;
-        // The room is gone for this person (left in another tab): go to one they have.
+        // The room is gone for this person (left here, the form's answer
+        // on its way, or in another tab): go where the form goes, to a room
+        // they have, rather than reload a 404.
         if (r.status === 404) location.replace("/");
         else if (r.type === "opaqueredirect" || r.status === 401 || r.status === 403) location.reload();
       })
