@@ -145,3 +145,41 @@ func TestBrowserLeavingAPrivateRoomLandsInARoom(t *testing.T) {
 		a.checkConsole(t)
 	}
 }
+
+// TestBrowserRoomLeftElsewhereSendsThePageHome: a person has a private
+// room open on two devices and leaves it on one. The other page's socket is
+// closed (1012) and the room is now a 404 for them: that page goes to a room
+// they have, not to the 404. (Two browsers rather than two tabs: a headless
+// tab in the background does not start its page's socket.)
+func TestBrowserRoomLeftElsewhereSendsThePageHome(t *testing.T) {
+	chromium := chromiumPath(t)
+	app := startApp(t)
+	home := "http://" + app.cfg.Addr + "/"
+	a := newBrowser(t, chromium, "A", "ana")
+	password := a.username + "-password-123"
+	a.signUp(t, home, a.username, password)
+	a.waitFor(t, "the socket to connect", `document.body.dataset.ws === "connected"`, 10*time.Second)
+	id := a.createRoom(t, "hideout", "private")
+
+	other := newBrowser(t, chromium, "A's other device", a.username)
+	other.run(t, "open "+home, chromedp.Navigate(home))
+	form := `form[action="/signin"]`
+	other.waitFor(t, "the sign-in form", `!!document.querySelector('`+form+` input[name="password"]')`, 5*time.Second)
+	other.run(t, "fill in the sign-in form",
+		chromedp.SendKeys(form+` input[name="username"]`, a.username, chromedp.ByQuery),
+		chromedp.SendKeys(form+` input[name="password"]`, password, chromedp.ByQuery))
+	other.clickThrough(t, "click Sign in", form+` button[type="submit"]`, `location.pathname === "/rooms/1"`, 10*time.Second)
+	other.run(t, "open the room", chromedp.Navigate(home+"rooms/"+id))
+	other.waitFor(t, "the room's socket to connect", `location.pathname === "/rooms/`+id+`" && document.body.dataset.ws === "connected"`, 10*time.Second)
+
+	a.clickThrough(t, "click Leave on the first device", `form.leave button[type="submit"]`, `location.pathname === "/rooms/1"`, 10*time.Second)
+	other.waitFor(t, "the other page to go to #general", `location.pathname === "/rooms/1" && document.readyState === "complete"`, 10*time.Second)
+	var status int
+	other.run(t, "read the page's HTTP status", chromedp.Evaluate(`performance.getEntriesByType("navigation")[0]?.responseStatus ?? 0`, &status))
+	if status != 200 {
+		t.Fatalf("the other page landed on a page answered %d, want 200; page: %s", status, other.describe())
+	}
+	other.waitFor(t, "the socket to connect", `document.body.dataset.ws === "connected"`, 10*time.Second)
+	a.checkConsole(t)
+	other.checkConsole(t)
+}
