@@ -6,7 +6,6 @@ package main
 import (
 	"context"
 	"crypto/rand"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -40,9 +39,6 @@ func main() {
 		os.Exit(1)
 	}
 }
-
-// shutdownGrace bounds each step of a graceful stop.
-const shutdownGrace = 5 * time.Second
 
 // serve runs charla until ctx ends, then stops gracefully: no new
 // connections, sockets closed with 1012 so that pages reconnect, queued
@@ -105,6 +101,8 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready func(addr st
 	}
 	timeouts := cfg.Timeouts.withDefaults()
 	srv := &http.Server{Handler: e, ReadHeaderTimeout: timeouts.ReadHeader, ReadTimeout: timeouts.Read, IdleTimeout: timeouts.Idle}
+	var silent silentConns
+	srv.ConnState = silent.track
 	log.Info("charla listening", "addr", ln.Addr().String(), "database", db.Redact(cfg.DatabaseURL))
 	if ready != nil {
 		ready(ln.Addr().String())
@@ -118,14 +116,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready func(addr st
 	case <-ctx.Done():
 	}
 	log.Info("charla shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
-	defer cancel()
-	err = srv.Shutdown(shutdownCtx) // stops accepting; sockets are hijacked, so…
-	h.CloseSockets(shutdownCtx)     // …they are closed here, with 1012
-	if errors.Is(<-serveErr, http.ErrServerClosed) && err == nil {
-		return nil
-	}
-	return err
+	return stopServing(srv, &silent, h.CloseSockets, serveErr, log)
 }
 
 // sweepEvery is how often expired sessions and invitations are deleted;

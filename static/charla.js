@@ -12,7 +12,11 @@
 //     says it missed too much to catch up. When a socket closes it
 //     checks that the page is still its to see: a refused handshake (signed
 //     out, removed from the room) looks like a network error to hx-ws,
-//     which would retry for ever.
+//     which would retry for ever. A room that is gone for the person (left
+//     in another tab) sends the page to one they have.
+//  5. A page shown again from the back/forward cache (Back, Forward) is
+//     loaded anew: hx-ws closed its socket when it was hidden and does not
+//     reopen it, so the page would stay "reconnecting…" for good.
 (() => {
   const newestID = () => document.querySelector("#messages > [data-id]:last-child")?.dataset.id ?? "0";
 
@@ -54,7 +58,11 @@
     setStatus("reconnecting", "reconnecting…");
     fetch(location.pathname, { redirect: "manual", cache: "no-store" })
       .then((r) => {
-        if (r.type === "opaqueredirect" || r.status === 401 || r.status === 403 || r.status === 404) location.reload();
+        // The room is gone for this person (left here, the form's answer
+        // on its way, or in another tab): go where the form goes, to a room
+        // they have, rather than reload a 404.
+        if (r.status === 404) location.replace("/");
+        else if (r.type === "opaqueredirect" || r.status === 401 || r.status === 403) location.reload();
       })
       .catch(() => {}); // the server is down: hx-ws keeps trying
   });
@@ -95,6 +103,10 @@
       form.elements.body.value = "";
       form.elements.key.value = newKey();
     }
+  });
+
+  addEventListener("pageshow", (e) => {
+    if (e.persisted) location.reload();
   });
 
   document.addEventListener("keydown", (e) => {

@@ -10,8 +10,10 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -24,18 +26,48 @@ const (
 	// readLimit lets a replay frame through: charla sends up to 500
 	// missed messages in one frame, over the library's 32 KiB default.
 	readLimit = 4 << 20
+	// reconnectDelay and reconnectMaxDelay pace the reconnections after
+	// the server closed a socket, as hx-ws does: reconnectDelay × 2^(n−1),
+	// ±30 %, at most reconnectMaxDelay (the page's hx-config sets the same).
+	reconnectDelay    = 500 * time.Millisecond
+	reconnectMaxDelay = 5 * time.Second
 )
 
 // client is one browser tab: a session, its socket and what it saw.
+//
+// Like the page (charla.js and hx-ws), a client whose socket the server
+// closes reconnects, asking for the messages after the newest it has seen,
+// and sends again, with the same keys, the messages the server has not
+// answered: so a run's loss is what a person would lose, not what a
+// restart cut off.
 type client struct {
 	room    int
-	conn    *websocket.Conn
 	session session
 	raw     bool
+	hc      *http.Client
 	closing atomic.Bool
-	dropped bool          // the server closed the socket before the end
 	done    chan struct{} // closed when the read loop has ended
 	tally   tally
+
+	writing sync.Mutex // one writer at a time, so that resends keep their order
+
+	mu      sync.Mutex
+	conn    *websocket.Conn // nil while reconnecting
+	pending []pendingMsg    // sent, not yet answered, in send order
+	newest  int64           // newest message id seen, for ?after=
+
+	// Only the read loop writes these; run reads them after done.
+	drops      int // sockets the server closed before the end
+	reconnects int // of which reopened
+	resent     int // messages written, unanswered when the socket closed, and sent again
+}
+
+// pendingMsg is a message sent and not yet answered: the page shows it as
+// pending, and sends it again on reconnect.
+type pendingMsg struct {
+	key     string
+	frame   []byte
+	written bool // on a socket that then closed: what resent counts
 }
 
 // session is what a client needs to take part: the socket its page names,
@@ -54,7 +86,7 @@ func open(ctx context.Context, o options, i int, site *site, transport http.Roun
 	defer cancel()
 	jar, _ := cookiejar.New(nil)
 	hc := &http.Client{Jar: jar, Transport: transport}
-	c := &client{room: i % o.rooms, raw: o.raw, done: make(chan struct{})}
+	c := &client{room: i % o.rooms, raw: o.raw, hc: hc, done: make(chan struct{})}
 	var err error
 	if site == nil {
 		c.session, err = rawSession(o.targets[i%len(o.targets)], c.room, o.rooms)
@@ -65,16 +97,26 @@ func open(ctx context.Context, o options, i int, site *site, transport http.Roun
 	if err != nil {
 		return nil, err
 	}
-	c.conn, _, err = websocket.Dial(ctx, c.session.socket, &websocket.DialOptions{
-		HTTPClient: hc, // the jar's cookies go with the handshake
+	if u, err := url.Parse(c.session.socket); err == nil {
+		c.newest, _ = strconv.ParseInt(u.Query().Get("after"), 10, 64)
+	}
+	if c.conn, err = c.dial(ctx, c.session.socket); err != nil {
+		return nil, err
+	}
+	go c.read() // ended by close; run waits on done
+	return c, nil
+}
+
+func (c *client) dial(ctx context.Context, socket string) (*websocket.Conn, error) {
+	conn, _, err := websocket.Dial(ctx, socket, &websocket.DialOptions{
+		HTTPClient: c.hc, // the jar's cookies go with the handshake
 		HTTPHeader: http.Header{"Origin": {c.session.origin}},
 	})
 	if err != nil {
-		return nil, fmt.Errorf("dial %s: %w", c.session.socket, err)
+		return nil, fmt.Errorf("dial %s: %w", socket, err)
 	}
-	c.conn.SetReadLimit(readLimit)
-	go c.read() // ended by close; run waits on done
-	return c, nil
+	conn.SetReadLimit(readLimit)
+	return conn, nil
 }
 
 // join opens a tab on a room the way a browser does: it loads the room's
@@ -136,7 +178,9 @@ var composerHeaders = map[string]string{"HX-Request": "true", "HX-Source": "form
 
 // send sends o.rate messages a second for o.duration as sender number
 // sender, and returns how many it sent. It starts at a random point of the
-// first period, so that senders do not all send in step.
+// first period, so that senders do not all send in step. While the socket
+// is down, it goes on as a person typing would: the messages wait as
+// pending and go out on reconnect.
 func (c *client) send(ctx context.Context, sender int, o options, runID string) int {
 	period := time.Duration(float64(time.Second) / o.rate)
 	stop := time.Now().Add(o.duration)
@@ -149,13 +193,15 @@ func (c *client) send(ctx context.Context, sender int, o options, runID string) 
 	}
 	n := 0
 	for ; time.Now().Before(stop); n++ {
-		text := []byte(fmt.Sprintf("load s=%d n=%d t=%d", sender, n, time.Now().UnixNano()))
-		if !c.raw {
+		text := fmt.Sprintf("load s=%d n=%d t=%d", sender, n, time.Now().UnixNano())
+		if c.raw {
+			if err := c.conn.Write(ctx, websocket.MessageText, []byte(text)); err != nil {
+				break
+			}
+		} else {
 			key := fmt.Sprintf("%s-%d-%d", runID, sender, n)
-			text, _ = json.Marshal(sendFrame{Body: string(text), Key: key, CSRF: c.session.csrf, Headers: composerHeaders})
-		}
-		if err := c.conn.Write(ctx, websocket.MessageText, text); err != nil {
-			break
+			frame, _ := json.Marshal(sendFrame{Body: text, Key: key, CSRF: c.session.csrf, Headers: composerHeaders})
+			c.post(ctx, pendingMsg{key: key, frame: frame})
 		}
 		select {
 		case <-tick.C:
@@ -166,21 +212,51 @@ func (c *client) send(ctx context.Context, sender int, o options, runID string) 
 	return n
 }
 
-// read takes every frame until the socket closes. It must keep up with the
-// server, or the server drops it as too slow: one buffer is reused, and
-// frames are scanned, not parsed.
+// post sends a message, or keeps it pending while the socket is down. A
+// failed write needs nothing more: the read loop sees the socket end too,
+// reconnects and sends what is pending.
+func (c *client) post(ctx context.Context, m pendingMsg) {
+	c.writing.Lock()
+	defer c.writing.Unlock()
+	c.mu.Lock()
+	conn := c.conn
+	m.written = conn != nil
+	c.pending = append(c.pending, m)
+	c.mu.Unlock()
+	if conn != nil {
+		_ = conn.Write(ctx, websocket.MessageText, m.frame)
+	}
+}
+
+// read takes every frame until the socket closes, and reconnects when the
+// server closed it, until the run ends. It must keep up with the server,
+// or the server drops it as too slow: one buffer is reused, and frames are
+// scanned, not parsed.
 func (c *client) read() {
 	defer close(c.done)
 	var buf bytes.Buffer
+	c.mu.Lock()
+	conn := c.conn
+	c.mu.Unlock()
 	for {
-		_, r, err := c.conn.Reader(context.Background())
+		_, r, err := conn.Reader(context.Background())
 		if err == nil {
 			buf.Reset()
 			_, err = buf.ReadFrom(r)
 		}
 		if err != nil {
-			c.dropped = !c.closing.Load()
-			return
+			conn.CloseNow()
+			if c.closing.Load() {
+				return
+			}
+			c.drops++
+			if c.raw {
+				return // charla-limit's frames carry no ids or keys to recover by
+			}
+			if conn = c.redial(); conn == nil {
+				return
+			}
+			continue
 		}
 		at := time.Now()
 		if c.raw {
@@ -188,6 +264,119 @@ func (c *client) read() {
 			continue
 		}
 		c.tally.take(buf.Bytes(), at)
+		c.answered(buf.Bytes())
+	}
+}
+
+var (
+	dataID    = []byte(`data-id="`)
+	pendingID = []byte(`id="pending-`)
+)
+
+// answered notes the newest message id in a frame, and forgets the pending
+// messages it answers: each stored message comes with the deletion of its
+// pending copy, and a refused one replaces it, both by the element id
+// pending-KEY.
+func (c *client) answered(frame []byte) {
+	var newest int64
+	for rest := frame; ; {
+		i := bytes.Index(rest, dataID)
+		if i < 0 {
+			break
+		}
+		rest = rest[i+len(dataID):]
+		j := bytes.IndexByte(rest, '"')
+		if j < 0 {
+			break
+		}
+		if id, err := strconv.ParseInt(string(rest[:j]), 10, 64); err == nil {
+			newest = max(newest, id)
+		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.newest = max(c.newest, newest)
+	if len(c.pending) == 0 {
+		return
+	}
+	for rest := frame; ; {
+		i := bytes.Index(rest, pendingID)
+		if i < 0 {
+			return
+		}
+		rest = rest[i+len(pendingID):]
+		j := bytes.IndexByte(rest, '"')
+		if j < 0 {
+			return
+		}
+		key := string(rest[:j])
+		for k, m := range c.pending {
+			if m.key == key {
+				c.pending = append(c.pending[:k], c.pending[k+1:]...)
+				break
+			}
+		}
+	}
+}
+
+// redial reopens the socket, as hx-ws does after a close, with
+// ?after=<newest id seen>, then sends the pending messages again with
+// their keys, as charla.js does. It returns nil when the run ended first.
+func (c *client) redial() *websocket.Conn {
+	c.mu.Lock()
+	c.conn = nil
+	c.mu.Unlock()
+	u, err := url.Parse(c.session.socket)
+	if err != nil {
+		return nil
+	}
+	for attempt := 1; ; attempt++ {
+		delay := min(reconnectDelay<<(attempt-1), reconnectMaxDelay)
+		delay += time.Duration((rand.Float64()*2 - 1) * 0.3 * float64(delay))
+		time.Sleep(delay)
+		if c.closing.Load() {
+			return nil
+		}
+		c.mu.Lock()
+		q := u.Query()
+		q.Set("after", strconv.FormatInt(c.newest, 10))
+		u.RawQuery = q.Encode()
+		c.mu.Unlock()
+		ctx, cancel := context.WithTimeout(context.Background(), connectTimeout)
+		conn, err := c.dial(ctx, u.String())
+		cancel()
+		if err != nil {
+			continue
+		}
+		c.reconnects++
+		c.resendOn(conn)
+		return conn
+	}
+}
+
+// resendOn makes conn the client's socket and sends the pending messages on
+// it, before any new one.
+func (c *client) resendOn(conn *websocket.Conn) {
+	c.writing.Lock()
+	defer c.writing.Unlock()
+	c.mu.Lock()
+	c.conn = conn
+	pending := slices.Clone(c.pending)
+	for i := range c.pending {
+		c.pending[i].written = true
+	}
+	c.mu.Unlock()
+	if c.closing.Load() { // close may have missed it
+		conn.CloseNow()
+		return
+	}
+	for _, m := range pending {
+		if conn.Write(context.Background(), websocket.MessageText, m.frame) != nil {
+			return
+		}
+		if m.written {
+			c.resent++
+		}
 	}
 }
 
@@ -195,5 +384,10 @@ func (c *client) read() {
 // once should not wait on each other's replies.
 func (c *client) close() {
 	c.closing.Store(true)
-	c.conn.CloseNow()
+	c.mu.Lock()
+	conn := c.conn
+	c.mu.Unlock()
+	if conn != nil {
+		conn.CloseNow()
+	}
 }

@@ -2,9 +2,11 @@
 // browser speaks. It first signs up a few accounts (and creates rooms, with
 // -rooms); then each client, a browser tab with its account's cookies,
 // loads its room's page, opens the socket the page names, sends the
-// composer's JSON frames and reads the HTML fragments that come back. It
-// reports every delivery's loss, duplicates, order and latency, and the
-// server's CPU and memory.
+// composer's JSON frames and reads the HTML fragments that come back. Like
+// the page, a client whose socket the server closes reconnects, asking for
+// what it missed, and sends again what the server had not answered, so the
+// loss it reports is what a person would lose. It reports every delivery's
+// loss, duplicates, order and latency, and the server's CPU and memory.
 //
 // With -raw it speaks plain text frames to charla-limit, the baseline.
 //
@@ -68,7 +70,7 @@ func main() {
 	flag.BoolVar(&o.idle, "idle", false, "connect and hold the sockets only: no senders")
 	flag.IntVar(&o.pid, "pid", 0, "server `PID` whose CPU and memory to report (from /proc)")
 	flag.BoolVar(&o.raw, "raw", false, "speak plain text frames to charla-limit: no page, frames sent and received verbatim")
-	flag.DurationVar(&o.drain, "drain", 2*time.Second, "after sending, how long to wait for the next delivery before counting the rest as lost (with -idle: how long to hold the sockets before reading the server's memory)")
+	flag.DurationVar(&o.drain, "drain", 2*time.Second, "after sending, how long to wait for the next delivery or reconnection before counting the rest as lost (with -idle: how long to hold the sockets before reading the server's memory)")
 	flag.Parse()
 	if len(o.targets) == 0 {
 		o.targets = []string{"http://127.0.0.1:8080/"}
@@ -109,6 +111,9 @@ type result struct {
 	ConnectsPerS    float64 `json:"connects_per_s"` // page load and handshake, paced by -ramp
 	ConnectCPUms    float64 `json:"connect_cpu_ms"` // server CPU per connection set up
 	Dropped         int     `json:"dropped"`        // sockets the server closed before the end
+	Reconnects      int     `json:"reconnects"`     // of which reopened (with ?after=, as the page does)
+	Resent          int     `json:"resent"`         // messages unanswered when their socket closed, sent again with their keys
+	Unanswered      int     `json:"unanswered"`     // messages the server never answered (stored or refused)
 	Sent            int     `json:"sent"`
 	Rejected        int     `json:"rejected"` // sends the server answered with an error
 	Expected        int64   `json:"expected"`
@@ -205,9 +210,10 @@ func run(ctx context.Context, o options) (result, error) {
 		res.OutOfOrder += t.outOfOrder
 		res.Rejected += t.rejected
 		lat = append(lat, t.latencies...)
-		if c.dropped {
-			res.Dropped++
-		}
+		res.Dropped += c.drops
+		res.Reconnects += c.reconnects
+		res.Resent += c.resent
+		res.Unanswered += len(c.pending)
 	}
 	res.Loss = res.Expected - res.Received
 	if res.Received > 0 {
@@ -295,15 +301,34 @@ func expected(clients []*client, sent []int) int64 {
 }
 
 // waitForStragglers returns once every expected delivery has arrived, or
-// none has for quiet: what has not come by then is lost.
+// none has for quiet while no client was reconnected either: what has not
+// come by then is lost.
 func waitForStragglers(ctx context.Context, clients []*client, expected int64, quiet time.Duration) {
 	got, since := received(clients), time.Now()
+	up := connected(clients)
 	for got < expected && time.Since(since) < quiet && ctx.Err() == nil {
 		time.Sleep(20 * time.Millisecond)
 		if n := received(clients); n > got {
 			got, since = n, time.Now()
 		}
+		if n := connected(clients); n > up {
+			since = time.Now()
+		}
+		up = connected(clients)
 	}
+}
+
+// connected counts the clients whose socket is open now.
+func connected(clients []*client) int {
+	n := 0
+	for _, c := range clients {
+		c.mu.Lock()
+		if c.conn != nil {
+			n++
+		}
+		c.mu.Unlock()
+	}
+	return n
 }
 
 func received(clients []*client) int64 {
@@ -381,10 +406,10 @@ func (r result) print(o options) {
 		}
 		fmt.Fprintln(w)
 	}
-	fmt.Fprintf(w, "clients %d (%.0f connected/s; connect failures %d, dropped by the server %d)\n", r.Clients, r.ConnectsPerS, r.ConnectFailures, r.Dropped)
+	fmt.Fprintf(w, "clients %d (%.0f connected/s; connect failures %d, dropped by the server %d, reconnected %d)\n", r.Clients, r.ConnectsPerS, r.ConnectFailures, r.Dropped, r.Reconnects)
 	if !o.idle {
-		fmt.Fprintf(w, "sent %d (rejected %d); deliveries expected %d, received %d: loss %d, duplicates %d, out of order %d\n",
-			r.Sent, r.Rejected, r.Expected, r.Received, r.Loss, r.Duplicates, r.OutOfOrder)
+		fmt.Fprintf(w, "sent %d (rejected %d, resent after a reconnect %d, never answered %d); deliveries expected %d, received %d: loss %d, duplicates %d, out of order %d\n",
+			r.Sent, r.Rejected, r.Resent, r.Unanswered, r.Expected, r.Received, r.Loss, r.Duplicates, r.OutOfOrder)
 		fmt.Fprintf(w, "%.0f deliveries/s; latency p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms\n",
 			r.DeliveriesPerS, r.P50ms, r.P90ms, r.P99ms, r.MaxMs)
 		fmt.Fprintf(w, "CPU while sending: server %.1f s (%.1f µs per delivery), charla-load %.1f s\n", r.ServerCPUs, r.CPUusPerDelivery, r.LoadCPUs)
