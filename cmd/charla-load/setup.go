@@ -78,7 +78,7 @@ func setUp(ctx context.Context, o options, target, runID string, transport http.
 	var failed error
 	var mu sync.Mutex
 	var wg sync.WaitGroup
-	signingUp := make(chan struct{}, o.signupsAtOnce)
+	signingUp := make(chan struct{}, max(1, o.signupsAtOnce))
 	for k := range n {
 		signingUp <- struct{}{}
 		wg.Go(func() {
