@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"html"
+	"iter"
 	"math/rand/v2"
 	"net/http"
 	"net/http/cookiejar"
@@ -279,17 +280,8 @@ var (
 // pending-KEY.
 func (c *client) answered(frame []byte) {
 	var newest int64
-	for rest := frame; ; {
-		i := bytes.Index(rest, dataID)
-		if i < 0 {
-			break
-		}
-		rest = rest[i+len(dataID):]
-		j := bytes.IndexByte(rest, '"')
-		if j < 0 {
-			break
-		}
-		if id, err := strconv.ParseInt(string(rest[:j]), 10, 64); err == nil {
+	for v := range attrValues(frame, dataID) {
+		if id, err := strconv.ParseInt(string(v), 10, 64); err == nil {
 			newest = max(newest, id)
 		}
 	}
@@ -299,22 +291,28 @@ func (c *client) answered(frame []byte) {
 	if len(c.pending) == 0 {
 		return
 	}
-	for rest := frame; ; {
-		i := bytes.Index(rest, pendingID)
-		if i < 0 {
-			return
+	for key := range attrValues(frame, pendingID) {
+		if k := slices.IndexFunc(c.pending, func(m pendingMsg) bool { return m.key == string(key) }); k >= 0 {
+			c.pending = slices.Delete(c.pending, k, k+1)
 		}
-		rest = rest[i+len(pendingID):]
-		j := bytes.IndexByte(rest, '"')
-		if j < 0 {
-			return
-		}
-		key := string(rest[:j])
-		for k, m := range c.pending {
-			if m.key == key {
-				c.pending = append(c.pending[:k], c.pending[k+1:]...)
-				break
+	}
+}
+
+// attrValues yields what follows each prefix in frame up to the closing
+// quote: the values of one attribute (prefix ends with its opening quote).
+func attrValues(frame, prefix []byte) iter.Seq[[]byte] {
+	return func(yield func([]byte) bool) {
+		for rest := frame; ; {
+			i := bytes.Index(rest, prefix)
+			if i < 0 {
+				return
 			}
+			rest = rest[i+len(prefix):]
+			j := bytes.IndexByte(rest, '"')
+			if j < 0 || !yield(rest[:j]) {
+				return
+			}
+			rest = rest[j:]
 		}
 	}
 }
