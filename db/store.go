@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/tursodatabase/libsql-client-go/libsql"
 	_ "modernc.org/sqlite" // registers "sqlite", which libsql uses for file: URLs
@@ -37,6 +38,10 @@ const (
 	maxOpenConns = 16
 	// maxIdleConns is how many pooled connections stay open between bursts.
 	maxIdleConns = maxOpenConns
+	// connMaxIdle closes a pooled connection nobody used for this long, so
+	// that after a burst the server's file handles and memory go back to
+	// what a quiet server holds; a busy server keeps its connections.
+	connMaxIdle = time.Minute
 )
 
 // filePragmas run on every new connection to a file database. WAL lets
@@ -72,6 +77,7 @@ func Open(ctx context.Context, databaseURL, authToken string) (*Store, error) {
 	// the pragmas (a fifth of the CPU of setting up a connection).
 	db.SetMaxIdleConns(maxIdleConns)
 	db.SetMaxOpenConns(maxOpenConns)
+	db.SetConnMaxIdleTime(connMaxIdle)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open database %s: %w", Redact(databaseURL), err)
