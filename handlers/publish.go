@@ -35,6 +35,7 @@ func Publisher(hb *hub.Hub) func([]chat.Message) {
 				senders[i] = m.UserID
 			}
 			hb.Publish(hub.Event{
+				Kind:    hub.Appended,
 				Room:    room[0].RoomID,
 				LastID:  room[len(room)-1].ID,
 				Senders: senders,
