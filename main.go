@@ -1,192 +1,32 @@
 // Command charla is a real-time chat for the browser: Echo serves templ
 // pages, htmx's hx-ws extension carries messages over a WebSocket, and every
 // message is stored in libSQL/Turso (or a local SQLite file).
+//
+// main only reads the settings and runs the server (package server) until
+// an interrupt or SIGTERM asks it to stop.
 package main
 
 import (
 	"context"
-	"crypto/rand"
-	"fmt"
 	"log/slog"
-	"net"
-	"net/http"
-	"net/http/pprof"
 	"os"
 	"os/signal"
-	"sync"
 	"syscall"
-	"time"
 
-	"github.com/charla/charla/db"
-	"github.com/charla/charla/handlers"
-	"github.com/charla/charla/hub"
-	"github.com/charla/charla/static"
-	"github.com/charla/charla/views"
-	"github.com/labstack/echo/v4"
+	"github.com/charla/charla/server"
 )
 
 func main() {
 	log := slog.New(slog.NewTextHandler(os.Stdout, nil))
-	cfg, err := loadConfig(os.Getenv)
+	cfg, err := server.LoadConfig(os.Getenv)
 	if err != nil {
 		log.Error("config", "err", err)
 		os.Exit(2)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := serve(ctx, cfg, log, nil); err != nil {
+	if err := server.Run(ctx, cfg, log, nil); err != nil {
 		log.Error("charla stopped", "err", err)
 		os.Exit(1)
-	}
-}
-
-// serve runs charla until ctx ends, then stops gracefully: no new
-// connections, sockets closed with 1012 so that pages reconnect, queued
-// messages stored, database closed. ready, if not nil, gets the address
-// once the server listens.
-func serve(ctx context.Context, cfg Config, log *slog.Logger, ready func(addr string)) error {
-	store, err := db.Open(ctx, cfg.DatabaseURL, cfg.AuthToken)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	if !cfg.SkipMigrate {
-		if err := store.Migrate(ctx); err != nil {
-			return err
-		}
-	}
-	secret, err := cookieSecret(ctx, cfg, store)
-	if err != nil {
-		return err
-	}
-
-	janitorCtx, stopJanitor := context.WithCancel(context.Background())
-	var janitorDone sync.WaitGroup
-	janitorDone.Go(func() { sweep(janitorCtx, store, log) })
-	defer func() { stopJanitor(); janitorDone.Wait() }()
-
-	rooms := hub.New()
-	writer := db.NewWriter(store, handlers.Publisher(rooms), log)
-	writerCtx, stopWriter := context.WithCancel(context.Background())
-	var writerDone sync.WaitGroup
-	writerDone.Go(func() { writer.Run(writerCtx) })
-	defer func() { stopWriter(); writerDone.Wait() }()
-
-	h := handlers.New(handlers.Config{
-		Store:          store,
-		Poster:         writer,
-		Hub:            rooms,
-		Log:            log,
-		Secret:         secret,
-		SecureCookies:  cfg.CookieSecure,
-		OriginPatterns: cfg.AllowedOrigin,
-		Signup:         cfg.Signup,
-		SendRate:       cfg.SendRate,
-		MaxSockets:     cfg.MaxSockets,
-		SignupRate:     cfg.SignupRate,
-		TrustedProxies: cfg.TrustedProxies,
-	})
-	e := echo.New()
-	e.HideBanner, e.HidePort = true, true
-	h.Register(e)
-	views.AssetVersion = static.Version()
-	e.Group("/static", immutable).StaticFS("/", static.FS)
-
-	if cfg.DebugAddr != "" {
-		go servePprof(cfg.DebugAddr, log)
-	}
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return err
-	}
-	timeouts := cfg.Timeouts.withDefaults()
-	srv := &http.Server{Handler: e, ReadHeaderTimeout: timeouts.ReadHeader, ReadTimeout: timeouts.Read, IdleTimeout: timeouts.Idle}
-	var silent silentConns
-	srv.ConnState = silent.track
-	log.Info("charla listening", "addr", ln.Addr().String(), "database", db.Redact(cfg.DatabaseURL))
-	if ready != nil {
-		ready(ln.Addr().String())
-	}
-	serveErr := make(chan error, 1)
-	go func() { serveErr <- srv.Serve(ln) }()
-
-	select {
-	case err := <-serveErr:
-		return err
-	case <-ctx.Done():
-	}
-	log.Info("charla shutting down")
-	return stopServing(srv, &silent, h.CloseSockets, serveErr, log)
-}
-
-// sweepEvery is how often expired sessions and invitations are deleted;
-// sweepTimeout bounds one sweep, so that a hung database does not hold one
-// of the pool's connections for as long as it hangs.
-const (
-	sweepEvery   = time.Hour
-	sweepTimeout = 30 * time.Second
-)
-
-// sweep deletes expired sessions and invitations now and every sweepEvery
-// until ctx ends, so that the tables do not grow for ever.
-func sweep(ctx context.Context, store *db.Store, log *slog.Logger) {
-	t := time.NewTicker(sweepEvery)
-	defer t.Stop()
-	for {
-		sweepCtx, cancel := context.WithTimeout(ctx, sweepTimeout)
-		n, err := store.DeleteExpired(sweepCtx)
-		cancel()
-		if err != nil && ctx.Err() == nil {
-			log.Warn("sweep expired sessions", "err", err)
-		} else if n > 0 {
-			log.Info("swept expired sessions and invites", "count", n)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
-
-// cookieSecret returns COOKIE_SECRET, or the secret kept in the database,
-// made on first start, so that cookies survive restarts and are shared by
-// every instance on one database.
-func cookieSecret(ctx context.Context, cfg Config, store *db.Store) ([]byte, error) {
-	if cfg.CookieSecret != "" {
-		return []byte(cfg.CookieSecret), nil
-	}
-	s, err := store.EnsureSetting(ctx, "cookie_secret", rand.Text()+rand.Text())
-	if err != nil {
-		return nil, fmt.Errorf("cookie secret: %w", err)
-	}
-	return []byte(s), nil
-}
-
-// servePprof serves the profiler on its own listener, so that it is never
-// reachable through the public address.
-func servePprof(addr string, log *slog.Logger) {
-	mux := http.NewServeMux()
-	mux.HandleFunc("/debug/pprof/", pprof.Index)
-	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
-	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
-	log.Info("pprof listening", "addr", addr)
-	if err := http.ListenAndServe(addr, mux); err != nil {
-		log.Error("pprof", "err", err)
-	}
-}
-
-// immutable lets browsers keep assets for good: their URLs carry a hash of
-// the build (views.Asset), so a new build has new URLs. Only what was
-// found: a 404 kept for a year would outlive the build that adds the file.
-func immutable(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		res := c.Response()
-		res.Before(func() {
-			if res.Status < http.StatusBadRequest {
-				res.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-			}
-		})
-		return next(c)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charla/charla/chat"
 	"github.com/charla/charla/db"
 	"github.com/charla/charla/db/dbtest"
 )
@@ -19,7 +20,7 @@ func TestAccountsAndRooms(t *testing.T) {
 	})
 }
 
-func mustUser(t *testing.T, s *db.Store, name string) db.User {
+func mustUser(t *testing.T, s *db.Store, name string) chat.User {
 	t.Helper()
 	u, err := s.CreateUser(context.Background(), name, "hash")
 	if err != nil {
@@ -114,17 +115,17 @@ func testInvites(t *testing.T, s *db.Store) {
 func testRooms(t *testing.T, s *db.Store) {
 	ctx := context.Background()
 	a, b, c := mustUser(t, s, "room-a"), mustUser(t, s, "room-b"), mustUser(t, s, "room-c")
-	secret, err := s.CreateRoom(ctx, "secret", db.Private, a.ID)
+	secret, err := s.CreateRoom(ctx, "secret", chat.Private, a.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.CreateRoom(ctx, "secret", db.Public, b.ID); !errors.Is(err, db.ErrTaken) {
+	if _, err := s.CreateRoom(ctx, "secret", chat.Public, b.ID); !errors.Is(err, db.ErrTaken) {
 		t.Fatalf("a taken room name: err = %v", err)
 	}
-	if _, err := s.CreateRoom(ctx, "Bad Name", db.Public, b.ID); !errors.Is(err, db.ErrBadRoomName) {
+	if _, err := s.CreateRoom(ctx, "Bad Name", chat.Public, b.ID); !errors.Is(err, db.ErrBadRoomName) {
 		t.Fatalf("a bad room name: err = %v", err)
 	}
-	lobby, err := s.CreateRoom(ctx, "lobby", db.Public, b.ID)
+	lobby, err := s.CreateRoom(ctx, "lobby", chat.Public, b.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,7 +206,7 @@ func testRooms(t *testing.T, s *db.Store) {
 	}
 	rooms, _ = s.Rooms(ctx, c.ID)
 	last := rooms[len(rooms)-1]
-	if last.Kind != db.Direct || last.Peer != "room-a" {
+	if last.Kind != chat.Direct || last.Peer != "room-a" {
 		t.Fatalf("c's direct room: %+v, want one with room-a, listed last", last)
 	}
 	if _, member, _ := s.RoomFor(ctx, dm1.ID, b.ID); member {

@@ -3,6 +3,7 @@ package db_test
 import (
 	"testing"
 
+	"github.com/charla/charla/chat"
 	"github.com/charla/charla/db"
 	"github.com/charla/charla/db/dbtest"
 )
@@ -20,7 +21,7 @@ func TestMembershipChangesSayWhetherAnyoneJoined(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		room, err := s.CreateRoom(ctx, "club", db.Private, a.ID)
+		room, err := s.CreateRoom(ctx, "club", chat.Private, a.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -32,7 +33,7 @@ func TestMembershipChangesSayWhetherAnyoneJoined(t *testing.T) {
 		}
 		for i, want := range []bool{true, false} {
 			dm, started, err := s.DirectRoom(ctx, b.ID, a.ID)
-			if err != nil || dm.Kind != db.Direct || started != want {
+			if err != nil || dm.Kind != chat.Direct || started != want {
 				t.Fatalf("direct #%d: %+v started=%v err=%v; want started=%v", i+1, dm, started, err, want)
 			}
 		}

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/charla/charla/chat"
 )
 
 // Limits that the store enforces, whatever the client says.
@@ -38,17 +40,6 @@ type TooLongError struct{ Len int }
 
 func (e *TooLongError) Error() string {
 	return fmt.Sprintf("message is %d characters long; the limit is %d", e.Len, MaxMessageLen)
-}
-
-// Message is one stored chat message.
-type Message struct {
-	ID        int64
-	RoomID    int64
-	UserID    int64  // 0 for messages from before accounts
-	Key       string // the client's one-time key
-	Author    string
-	Body      string
-	CreatedAt time.Time
 }
 
 // NewMessage is what a person sends: the store gives it an id and a time.
@@ -116,7 +107,7 @@ const messageColumns = `id, room_id, COALESCE(user_id, 0), client_key, author, b
 
 // Messages returns up to limit messages of room with ids below before (all
 // when before is 0), oldest first: a history page.
-func (s *Store) Messages(ctx context.Context, room, before int64, limit int) ([]Message, error) {
+func (s *Store) Messages(ctx context.Context, room, before int64, limit int) ([]chat.Message, error) {
 	if before <= 0 {
 		before = math.MaxInt64
 	}
@@ -138,7 +129,7 @@ func (s *Store) Messages(ctx context.Context, room, before int64, limit int) ([]
 
 // MessagesAfter returns up to limit messages of room with ids above after,
 // oldest first: what a reconnecting client missed.
-func (s *Store) MessagesAfter(ctx context.Context, room, after int64, limit int) ([]Message, error) {
+func (s *Store) MessagesAfter(ctx context.Context, room, after int64, limit int) ([]chat.Message, error) {
 	rows, err := s.query(ctx,
 		`SELECT `+messageColumns+` FROM messages
 		 WHERE room_id = ? AND id > ? ORDER BY id LIMIT ?`, room, after, limit)
@@ -171,7 +162,7 @@ func (s *Store) CountAfter(ctx context.Context, room, after int64, limit int) (i
 // and whether this call created it (false: its key was stored before, and
 // Message is that earlier message).
 type Stored struct {
-	Message Message
+	Message chat.Message
 	Created bool
 }
 
@@ -254,7 +245,7 @@ func nullID(id int64) any {
 	return id
 }
 
-func (s *Store) messagesByKey(ctx context.Context, keys []string) ([]Message, error) {
+func (s *Store) messagesByKey(ctx context.Context, keys []string) ([]chat.Message, error) {
 	args := make([]any, len(keys))
 	for i, k := range keys {
 		args[i] = k
@@ -267,11 +258,11 @@ func (s *Store) messagesByKey(ctx context.Context, keys []string) ([]Message, er
 	return scanMessages(rows)
 }
 
-func scanMessages(rows *sql.Rows) ([]Message, error) {
+func scanMessages(rows *sql.Rows) ([]chat.Message, error) {
 	defer rows.Close()
-	var msgs []Message
+	var msgs []chat.Message
 	for rows.Next() {
-		var m Message
+		var m chat.Message
 		var created int64
 		if err := rows.Scan(&m.ID, &m.RoomID, &m.UserID, &m.Key, &m.Author, &m.Body, &created); err != nil {
 			return nil, err

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/charla/charla/chat"
 	"github.com/charla/charla/db"
 	"github.com/charla/charla/db/dbtest"
 )
@@ -126,8 +127,8 @@ func testMarkupVerbatim(t *testing.T, s *db.Store) {
 
 func testWriter(t *testing.T, s *db.Store) {
 	var mu sync.Mutex
-	var published []db.Message
-	w := db.NewWriter(s, func(msgs []db.Message) {
+	var published []chat.Message
+	w := db.NewWriter(s, func(msgs []chat.Message) {
 		mu.Lock()
 		published = append(published, msgs...)
 		mu.Unlock()

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/charla/charla/chat"
 	"github.com/charla/charla/db"
 	"github.com/charla/charla/migrations"
 	"github.com/pressly/goose/v3"
@@ -43,7 +44,7 @@ func TestMigrationKeepsSkeletonMessages(t *testing.T) {
 		t.Fatalf("first account after migrating: %+v, %v", u, err)
 	}
 	rooms, err := s.Rooms(ctx, u.ID)
-	if err != nil || len(rooms) != 1 || rooms[0].Name != "general" || rooms[0].Kind != db.Public {
+	if err != nil || len(rooms) != 1 || rooms[0].Name != "general" || rooms[0].Kind != chat.Public {
 		t.Fatalf("general after migrating: %+v, %v; want a public room", rooms, err)
 	}
 }

@@ -8,35 +8,12 @@ import (
 	"slices"
 	"strings"
 	"time"
-)
 
-// Room kinds.
-const (
-	Public  = "public"  // anyone signed in may join
-	Private = "private" // members add members
-	Direct  = "direct"  // two people
+	"github.com/charla/charla/chat"
 )
 
 // ErrBadRoomName: not 2 to 40 characters from [a-z0-9_-].
 var ErrBadRoomName = errors.New("room names are 2 to 40 lowercase letters, digits, dashes or underscores")
-
-// Room is a conversation.
-type Room struct {
-	ID   int64
-	Name string // for a direct room, dm:<id>:<id>; show Peer instead
-	Kind string
-}
-
-// RoomSummary is a room as a member's sidebar shows it.
-type RoomSummary struct {
-	Room
-	Unread int    // others' messages after the member's last read one, capped at MaxUnread
-	Newest int64  // the room's newest message id when Unread was counted
-	Peer   string // the other person, in a direct room
-}
-
-// MaxUnread caps unread counts: "99+" says enough, and counting stops early.
-const MaxUnread = 100
 
 // ValidRoomName reports whether name can name a room.
 func ValidRoomName(name string) bool {
@@ -54,44 +31,44 @@ func ValidRoomName(name string) bool {
 }
 
 // CreateRoom stores a public or private room with its creator as member.
-func (s *Store) CreateRoom(ctx context.Context, name, kind string, creator int64) (Room, error) {
+func (s *Store) CreateRoom(ctx context.Context, name, kind string, creator int64) (chat.Room, error) {
 	if !ValidRoomName(name) {
-		return Room{}, ErrBadRoomName
+		return chat.Room{}, ErrBadRoomName
 	}
-	if kind != Public && kind != Private {
-		return Room{}, fmt.Errorf("create room: kind %q", kind)
+	if kind != chat.Public && kind != chat.Private {
+		return chat.Room{}, fmt.Errorf("create room: kind %q", kind)
 	}
 	r, err := s.insertRoom(ctx, name, kind, creator)
 	if err != nil {
-		return Room{}, err
+		return chat.Room{}, err
 	}
 	if err := s.Join(ctx, r.ID, creator); err != nil {
 		// No transaction on the remote path: undo by hand rather than
 		// leave a room nobody is in.
 		s.db.ExecContext(ctx, `DELETE FROM rooms WHERE id = ?`, r.ID)
-		return Room{}, fmt.Errorf("create room: %w", err)
+		return chat.Room{}, fmt.Errorf("create room: %w", err)
 	}
 	return r, nil
 }
 
-func (s *Store) insertRoom(ctx context.Context, name, kind string, creator int64) (Room, error) {
-	r := Room{Name: name, Kind: kind}
+func (s *Store) insertRoom(ctx context.Context, name, kind string, creator int64) (chat.Room, error) {
+	r := chat.Room{Name: name, Kind: kind}
 	err := s.db.QueryRowContext(ctx,
 		`INSERT INTO rooms (name, kind, created_by, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
 		name, kind, creator, time.Now().UnixMilli()).Scan(&r.ID)
 	if isUniqueViolation(err) {
-		return Room{}, ErrTaken
+		return chat.Room{}, ErrTaken
 	}
 	if err != nil {
-		return Room{}, fmt.Errorf("create room: %w", err)
+		return chat.Room{}, fmt.Errorf("create room: %w", err)
 	}
 	return r, nil
 }
 
 // RoomFor returns a room and whether userID is a member of it. A room that
 // does not exist is ErrNotFound.
-func (s *Store) RoomFor(ctx context.Context, roomID, userID int64) (Room, bool, error) {
-	var r Room
+func (s *Store) RoomFor(ctx context.Context, roomID, userID int64) (chat.Room, bool, error) {
+	var r chat.Room
 	var member bool
 	st, err := s.prepared(ctx,
 		`SELECT r.id, r.name, r.kind,
@@ -101,17 +78,17 @@ func (s *Store) RoomFor(ctx context.Context, roomID, userID int64) (Room, bool, 
 		err = st.QueryRowContext(ctx, userID, roomID).Scan(&r.ID, &r.Name, &r.Kind, &member)
 	}
 	if errors.Is(err, sql.ErrNoRows) {
-		return Room{}, false, ErrNotFound
+		return chat.Room{}, false, ErrNotFound
 	}
 	if err != nil {
-		return Room{}, false, fmt.Errorf("room %d: %w", roomID, err)
+		return chat.Room{}, false, fmt.Errorf("room %d: %w", roomID, err)
 	}
 	return r, member, nil
 }
 
 // Rooms returns the rooms userID is in, with unread counts and newest ids
 // read in one snapshot: named rooms by name, then direct ones by peer.
-func (s *Store) Rooms(ctx context.Context, userID int64) ([]RoomSummary, error) {
+func (s *Store) Rooms(ctx context.Context, userID int64) ([]chat.RoomSummary, error) {
 	rows, err := s.query(ctx,
 		`SELECT r.id, r.name, r.kind,
 		        (SELECT COUNT(*) FROM (SELECT 1 FROM messages m
@@ -121,14 +98,14 @@ func (s *Store) Rooms(ctx context.Context, userID int64) ([]RoomSummary, error) 
 		        COALESCE((SELECT u.username FROM memberships o JOIN users u ON u.id = o.user_id
 		                  WHERE r.kind = 'direct' AND o.room_id = r.id AND o.user_id != ms.user_id), '')
 		 FROM memberships ms JOIN rooms r ON r.id = ms.room_id
-		 WHERE ms.user_id = ?`, MaxUnread, userID)
+		 WHERE ms.user_id = ?`, chat.MaxUnread, userID)
 	if err != nil {
 		return nil, fmt.Errorf("rooms of %d: %w", userID, err)
 	}
 	defer rows.Close()
-	var out []RoomSummary
+	var out []chat.RoomSummary
 	for rows.Next() {
-		var rs RoomSummary
+		var rs chat.RoomSummary
 		if err := rows.Scan(&rs.ID, &rs.Name, &rs.Kind, &rs.Unread, &rs.Newest, &rs.Peer); err != nil {
 			return nil, fmt.Errorf("rooms of %d: %w", userID, err)
 		}
@@ -141,18 +118,18 @@ func (s *Store) Rooms(ctx context.Context, userID int64) ([]RoomSummary, error) 
 	return out, nil
 }
 
-func sortRooms(rooms []RoomSummary) {
-	label := func(r RoomSummary) string {
-		if r.Kind == Direct {
+func sortRooms(rooms []chat.RoomSummary) {
+	label := func(r chat.RoomSummary) string {
+		if r.Kind == chat.Direct {
 			return "~" + strings.ToLower(r.Peer) // after named rooms
 		}
 		return r.Name
 	}
-	slices.SortFunc(rooms, func(a, b RoomSummary) int { return strings.Compare(label(a), label(b)) })
+	slices.SortFunc(rooms, func(a, b chat.RoomSummary) int { return strings.Compare(label(a), label(b)) })
 }
 
 // PublicRooms returns the public rooms userID has not joined.
-func (s *Store) PublicRooms(ctx context.Context, userID int64) ([]Room, error) {
+func (s *Store) PublicRooms(ctx context.Context, userID int64) ([]chat.Room, error) {
 	rows, err := s.query(ctx,
 		`SELECT id, name, kind FROM rooms r
 		 WHERE kind = 'public' AND NOT EXISTS (SELECT 1 FROM memberships m WHERE m.room_id = r.id AND m.user_id = ?)
@@ -161,9 +138,9 @@ func (s *Store) PublicRooms(ctx context.Context, userID int64) ([]Room, error) {
 		return nil, fmt.Errorf("public rooms: %w", err)
 	}
 	defer rows.Close()
-	var out []Room
+	var out []chat.Room
 	for rows.Next() {
-		var r Room
+		var r chat.Room
 		if err := rows.Scan(&r.ID, &r.Name, &r.Kind); err != nil {
 			return nil, fmt.Errorf("public rooms: %w", err)
 		}
@@ -208,10 +185,10 @@ func (s *Store) Leave(ctx context.Context, roomID, userID int64) error {
 
 // AddMember makes the user called username a member of roomID, and says
 // whether they were not one already.
-func (s *Store) AddMember(ctx context.Context, roomID int64, username string) (User, bool, error) {
+func (s *Store) AddMember(ctx context.Context, roomID int64, username string) (chat.User, bool, error) {
 	u, _, err := s.UserByName(ctx, username)
 	if err != nil {
-		return User{}, false, err
+		return chat.User{}, false, err
 	}
 	added, err := s.join(ctx, roomID, u.ID)
 	return u, added, err
@@ -220,23 +197,23 @@ func (s *Store) AddMember(ctx context.Context, roomID int64, username string) (U
 // DirectRoom returns the direct conversation between a and b, starting it
 // if need be, and whether it was started (either of them joined) now. Its
 // name is fixed by the pair, so both sides find one room.
-func (s *Store) DirectRoom(ctx context.Context, a, b int64) (Room, bool, error) {
+func (s *Store) DirectRoom(ctx context.Context, a, b int64) (chat.Room, bool, error) {
 	lo, hi := min(a, b), max(a, b)
 	name := fmt.Sprintf("dm:%d:%d", lo, hi)
 	if _, err := s.db.ExecContext(ctx,
 		`INSERT INTO rooms (name, kind, created_by, created_at) VALUES (?, 'direct', ?, ?)
 		 ON CONFLICT (name) DO NOTHING`, name, a, time.Now().UnixMilli()); err != nil {
-		return Room{}, false, fmt.Errorf("direct room: %w", err)
+		return chat.Room{}, false, fmt.Errorf("direct room: %w", err)
 	}
-	r := Room{Name: name, Kind: Direct}
+	r := chat.Room{Name: name, Kind: chat.Direct}
 	if err := s.db.QueryRowContext(ctx, `SELECT id FROM rooms WHERE name = ?`, name).Scan(&r.ID); err != nil {
-		return Room{}, false, fmt.Errorf("direct room: %w", err)
+		return chat.Room{}, false, fmt.Errorf("direct room: %w", err)
 	}
 	started := false
 	for _, id := range []int64{lo, hi} {
 		added, err := s.join(ctx, r.ID, id)
 		if err != nil {
-			return Room{}, false, err
+			return chat.Room{}, false, err
 		}
 		started = started || added
 	}

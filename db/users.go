@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/charla/charla/chat"
 )
 
 var (
@@ -17,13 +19,6 @@ var (
 	// ErrBadUsername: not 3 to 32 characters from [A-Za-z0-9_.-].
 	ErrBadUsername = errors.New("usernames are 3 to 32 letters, digits, dots, dashes or underscores")
 )
-
-// User is an account.
-type User struct {
-	ID       int64
-	Username string
-	Admin    bool
-}
 
 // ValidUsername reports whether name can be a username: 3 to 32 characters
 // from [A-Za-z0-9_.-], so that it is safe in URLs and unambiguous on screen.
@@ -44,24 +39,24 @@ func ValidUsername(name string) bool {
 // CreateUser stores a new account. The first account ever created is the
 // admin: the statement decides it, so two first sign-ups cannot both be.
 // Every account joins the "general" room.
-func (s *Store) CreateUser(ctx context.Context, username, passwordHash string) (User, error) {
+func (s *Store) CreateUser(ctx context.Context, username, passwordHash string) (chat.User, error) {
 	if !ValidUsername(username) {
-		return User{}, ErrBadUsername
+		return chat.User{}, ErrBadUsername
 	}
 	now := time.Now().UnixMilli()
-	var u User
+	var u chat.User
 	err := s.db.QueryRowContext(ctx,
 		`INSERT INTO users (username, password_hash, is_admin, created_at)
 		 VALUES (?, ?, (SELECT COUNT(*) = 0 FROM users), ?)
 		 RETURNING id, username, is_admin`, username, passwordHash, now).Scan(&u.ID, &u.Username, &u.Admin)
 	if isUniqueViolation(err) {
-		return User{}, ErrTaken
+		return chat.User{}, ErrTaken
 	}
 	if err != nil {
-		return User{}, fmt.Errorf("create user: %w", err)
+		return chat.User{}, fmt.Errorf("create user: %w", err)
 	}
 	if err := s.Join(ctx, GeneralRoom, u.ID); err != nil {
-		return User{}, fmt.Errorf("create user: %w", err)
+		return chat.User{}, fmt.Errorf("create user: %w", err)
 	}
 	return u, nil
 }
@@ -76,17 +71,17 @@ func (s *Store) HasUsers(ctx context.Context) (bool, error) {
 }
 
 // UserByName returns the account and its password hash.
-func (s *Store) UserByName(ctx context.Context, username string) (User, string, error) {
-	var u User
+func (s *Store) UserByName(ctx context.Context, username string) (chat.User, string, error) {
+	var u chat.User
 	var hash string
 	err := s.db.QueryRowContext(ctx,
 		`SELECT id, username, is_admin, password_hash FROM users WHERE username = ?`, username).
 		Scan(&u.ID, &u.Username, &u.Admin, &hash)
 	if errors.Is(err, sql.ErrNoRows) {
-		return User{}, "", ErrNotFound
+		return chat.User{}, "", ErrNotFound
 	}
 	if err != nil {
-		return User{}, "", fmt.Errorf("user %q: %w", username, err)
+		return chat.User{}, "", fmt.Errorf("user %q: %w", username, err)
 	}
 	return u, hash, nil
 }
@@ -103,8 +98,8 @@ func (s *Store) CreateSession(ctx context.Context, tokenHash string, userID int6
 }
 
 // SessionUser returns the user of a live session.
-func (s *Store) SessionUser(ctx context.Context, tokenHash string) (User, error) {
-	var u User
+func (s *Store) SessionUser(ctx context.Context, tokenHash string) (chat.User, error) {
+	var u chat.User
 	st, err := s.prepared(ctx,
 		`SELECT u.id, u.username, u.is_admin FROM sessions s JOIN users u ON u.id = s.user_id
 		 WHERE s.token_hash = ? AND s.expires_at > ?`)
@@ -112,10 +107,10 @@ func (s *Store) SessionUser(ctx context.Context, tokenHash string) (User, error)
 		err = st.QueryRowContext(ctx, tokenHash, time.Now().UnixMilli()).Scan(&u.ID, &u.Username, &u.Admin)
 	}
 	if errors.Is(err, sql.ErrNoRows) {
-		return User{}, ErrNotFound
+		return chat.User{}, ErrNotFound
 	}
 	if err != nil {
-		return User{}, fmt.Errorf("session: %w", err)
+		return chat.User{}, fmt.Errorf("session: %w", err)
 	}
 	return u, nil
 }

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/charla/charla/chat"
 )
 
 var (
@@ -76,7 +78,7 @@ const (
 // in order; it only waits while the database does not answer anyway.
 type Writer struct {
 	store    *Store
-	onCommit func([]Message)
+	onCommit func([]chat.Message)
 	log      *slog.Logger
 	reqs     chan *postRequest
 	done     chan struct{}
@@ -118,7 +120,7 @@ type readMark struct {
 // NewWriter returns a writer on store. onCommit, if not nil, runs on the
 // writer's goroutine after each commit; it must not block. A panic in it is
 // logged to log with its stack, and the writer goes on.
-func NewWriter(store *Store, onCommit func([]Message), log *slog.Logger) *Writer {
+func NewWriter(store *Store, onCommit func([]chat.Message), log *slog.Logger) *Writer {
 	if log == nil {
 		log = slog.Default()
 	}
@@ -362,13 +364,13 @@ func (w *Writer) publish(stored []Stored) {
 	if w.onCommit == nil {
 		return
 	}
-	var created []Message
+	var created []chat.Message
 	for _, st := range stored {
 		if st.Created {
 			created = append(created, st.Message)
 		}
 	}
-	slices.SortFunc(created, func(a, b Message) int { return cmp.Compare(a.ID, b.ID) })
+	slices.SortFunc(created, func(a, b chat.Message) int { return cmp.Compare(a.ID, b.ID) })
 	if len(created) > 0 {
 		w.onCommit(created)
 	}

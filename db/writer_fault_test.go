@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charla/charla/chat"
 	"github.com/charla/charla/db"
 	"github.com/charla/charla/db/dbtest"
 )
@@ -22,16 +23,16 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 // published collects what a writer publishes.
 type published struct {
 	mu   sync.Mutex
-	msgs []db.Message
+	msgs []chat.Message
 }
 
-func (p *published) onCommit(msgs []db.Message) {
+func (p *published) onCommit(msgs []chat.Message) {
 	p.mu.Lock()
 	p.msgs = append(p.msgs, msgs...)
 	p.mu.Unlock()
 }
 
-func (p *published) snapshot() []db.Message {
+func (p *published) snapshot() []chat.Message {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return slices.Clone(p.msgs)
@@ -236,7 +237,7 @@ func TestWriterSurvivesAPanickingOnCommit(t *testing.T) {
 	dbtest.ForEachBackend(t, func(t *testing.T, s *db.Store) {
 		var pub published
 		panicked := false
-		w := db.NewWriter(s, func(msgs []db.Message) {
+		w := db.NewWriter(s, func(msgs []chat.Message) {
 			if !panicked {
 				panicked = true
 				panic("render failed")
@@ -264,7 +265,7 @@ func TestWriterSurvivesAPanickingOnCommit(t *testing.T) {
 func TestWriterStoresReadMarks(t *testing.T) {
 	dbtest.ForEachBackend(t, func(t *testing.T, s *db.Store) {
 		ctx := context.Background()
-		var users []db.User
+		var users []chat.User
 		for i := range 5 {
 			users = append(users, mustUser(t, s, fmt.Sprintf("marker-%d", i)))
 		}

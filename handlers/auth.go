@@ -17,6 +17,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/a-h/templ"
+	"github.com/charla/charla/chat"
 	"github.com/charla/charla/db"
 	"github.com/charla/charla/views"
 	"github.com/labstack/echo/v4"
@@ -26,13 +27,13 @@ const (
 	sessionCookie = "charla_session"
 	sessionTTL    = 30 * 24 * time.Hour
 	inviteTTL     = 7 * 24 * time.Hour
-	userKey       = "user"    // echo.Context key of the signed-in db.User
+	userKey       = "user"    // echo.Context key of the signed-in chat.User
 	sessionKey    = "session" // echo.Context key of the session's token hash
 )
 
 // currentUser returns the signed-in person, if any.
-func currentUser(c echo.Context) (db.User, bool) {
-	u, ok := c.Get(userKey).(db.User)
+func currentUser(c echo.Context) (chat.User, bool) {
+	u, ok := c.Get(userKey).(chat.User)
 	return u, ok
 }
 
@@ -112,7 +113,7 @@ func hashToken(token string) string {
 }
 
 // startSession signs u in on this browser.
-func (h *Handler) startSession(c echo.Context, u db.User) error {
+func (h *Handler) startSession(c echo.Context, u chat.User) error {
 	token := rand.Text()
 	if err := h.Store.CreateSession(c.Request().Context(), hashToken(token), u.ID, time.Now().Add(sessionTTL)); err != nil {
 		return err
@@ -232,7 +233,7 @@ func (h *Handler) SignUp(c echo.Context) error {
 		}
 	}
 	hash, err := h.hasher.hash(ctx, password)
-	var u db.User
+	var u chat.User
 	if err == nil {
 		u, err = h.Store.CreateUser(ctx, f.Username, hash)
 	}

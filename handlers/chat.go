@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/charla/charla/chat"
 	"github.com/charla/charla/db"
 	"github.com/charla/charla/views"
 	"github.com/labstack/echo/v4"
@@ -64,7 +65,7 @@ var errSlowDown = errors.New("sending too fast")
 
 // send stores a message from u in room, within u's send limit: the one
 // path of the socket and of the plain-HTTP form.
-func (h *Handler) send(ctx context.Context, u db.User, room int64, key, body string) (db.Stored, error) {
+func (h *Handler) send(ctx context.Context, u chat.User, room int64, key, body string) (db.Stored, error) {
 	if !allow(h.limits.send, strconv.FormatInt(u.ID, 10)) {
 		return db.Stored{}, errSlowDown
 	}

@@ -10,11 +10,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charla/charla/chat"
 	"github.com/charla/charla/db"
 	"github.com/charla/charla/db/dbtest"
 )
 
-func seed(t *testing.T, store *db.Store, n int) []db.Message {
+func seed(t *testing.T, store *db.Store, n int) []chat.Message {
 	t.Helper()
 	var batch []db.NewMessage
 	for i := range n {
@@ -24,7 +25,7 @@ func seed(t *testing.T, store *db.Store, n int) []db.Message {
 	if err != nil {
 		t.Fatal(err)
 	}
-	msgs := make([]db.Message, n)
+	msgs := make([]chat.Message, n)
 	for i, st := range stored {
 		msgs[i] = st.Message
 	}

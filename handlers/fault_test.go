@@ -23,7 +23,7 @@ import (
 )
 
 // faultServer is a server whose parts a test can fault and stop in the
-// order main.go's serve stops them.
+// order server.Run stops them.
 type faultServer struct {
 	*server
 	log  *logBuffer

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/a-h/templ"
+	"github.com/charla/charla/chat"
 	"github.com/charla/charla/db"
 	"github.com/charla/charla/hub"
 	"github.com/labstack/echo/v4"
@@ -19,29 +20,29 @@ import (
 
 // Store is what the handlers read and change in the database (db.Store).
 type Store interface {
-	Messages(ctx context.Context, room, before int64, limit int) ([]db.Message, error)
-	MessagesAfter(ctx context.Context, room, after int64, limit int) ([]db.Message, error)
+	Messages(ctx context.Context, room, before int64, limit int) ([]chat.Message, error)
+	MessagesAfter(ctx context.Context, room, after int64, limit int) ([]chat.Message, error)
 	CountAfter(ctx context.Context, room, after int64, limit int) (int, error)
 
-	CreateUser(ctx context.Context, username, passwordHash string) (db.User, error)
+	CreateUser(ctx context.Context, username, passwordHash string) (chat.User, error)
 	HasUsers(ctx context.Context) (bool, error)
-	UserByName(ctx context.Context, username string) (db.User, string, error)
+	UserByName(ctx context.Context, username string) (chat.User, string, error)
 	CreateSession(ctx context.Context, tokenHash string, userID int64, expires time.Time) error
-	SessionUser(ctx context.Context, tokenHash string) (db.User, error)
+	SessionUser(ctx context.Context, tokenHash string) (chat.User, error)
 	DeleteSession(ctx context.Context, tokenHash string) error
 	CreateInvite(ctx context.Context, tokenHash string, by int64, expires time.Time) error
 	ClaimInvite(ctx context.Context, tokenHash string) error
 	ReleaseInvite(ctx context.Context, tokenHash string) error
 	UseInvite(ctx context.Context, tokenHash string, userID int64) error
 
-	CreateRoom(ctx context.Context, name, kind string, creator int64) (db.Room, error)
-	RoomFor(ctx context.Context, roomID, userID int64) (db.Room, bool, error)
-	Rooms(ctx context.Context, userID int64) ([]db.RoomSummary, error)
-	PublicRooms(ctx context.Context, userID int64) ([]db.Room, error)
+	CreateRoom(ctx context.Context, name, kind string, creator int64) (chat.Room, error)
+	RoomFor(ctx context.Context, roomID, userID int64) (chat.Room, bool, error)
+	Rooms(ctx context.Context, userID int64) ([]chat.RoomSummary, error)
+	PublicRooms(ctx context.Context, userID int64) ([]chat.Room, error)
 	Join(ctx context.Context, roomID, userID int64) error
 	Leave(ctx context.Context, roomID, userID int64) error
-	AddMember(ctx context.Context, roomID int64, username string) (db.User, bool, error)
-	DirectRoom(ctx context.Context, a, b int64) (db.Room, bool, error)
+	AddMember(ctx context.Context, roomID int64, username string) (chat.User, bool, error)
+	DirectRoom(ctx context.Context, a, b int64) (chat.Room, bool, error)
 	MarkRead(ctx context.Context, roomID, userID, lastID int64) error
 }
 

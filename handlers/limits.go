@@ -4,7 +4,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/charla/charla/db"
+	"github.com/charla/charla/chat"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	"golang.org/x/time/rate"
@@ -64,7 +64,7 @@ const roomChangeProblem = "You are creating rooms and adding people too fast. Wa
 
 // allowRoomChange takes one of the person's room changes, or sets
 // Retry-After and says no.
-func (h *Handler) allowRoomChange(c echo.Context, u db.User) bool {
+func (h *Handler) allowRoomChange(c echo.Context, u chat.User) bool {
 	if allow(h.limits.roomChanges, strconv.FormatInt(u.ID, 10)) {
 		return true
 	}

@@ -59,7 +59,7 @@ const strictTransportSecurity = "max-age=31536000"
 // SecurityHeaders sets the headers every response should carry. Pages are
 // not kept by browsers or caches (Cache-Control: no-store): they show
 // messages, which must not outlive signing out on a shared computer; the
-// assets say otherwise for themselves (see main's immutable). secure tells
+// assets say otherwise for themselves (see server.immutable). secure tells
 // whether the browser came over HTTPS, which HSTS then makes the rule.
 func SecurityHeaders(secure func(echo.Context) bool) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {

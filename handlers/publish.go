@@ -5,7 +5,7 @@ import (
 	"context"
 
 	"github.com/a-h/templ"
-	"github.com/charla/charla/db"
+	"github.com/charla/charla/chat"
 	"github.com/charla/charla/hub"
 	"github.com/charla/charla/views"
 )
@@ -22,8 +22,8 @@ func renderBytes(c templ.Component) []byte {
 
 // Publisher returns the db.Writer's commit hook: it renders each room's new
 // messages once and hands the same bytes to every subscriber.
-func Publisher(hb *hub.Hub) func([]db.Message) {
-	return func(msgs []db.Message) {
+func Publisher(hb *hub.Hub) func([]chat.Message) {
+	return func(msgs []chat.Message) {
 		for start := 0; start < len(msgs); {
 			end := start + 1
 			for end < len(msgs) && msgs[end].RoomID == msgs[start].RoomID {
@@ -35,6 +35,7 @@ func Publisher(hb *hub.Hub) func([]db.Message) {
 				senders[i] = m.UserID
 			}
 			hb.Publish(hub.Event{
+				Kind:    hub.Appended,
 				Room:    room[0].RoomID,
 				LastID:  room[len(room)-1].ID,
 				Senders: senders,

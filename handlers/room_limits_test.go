@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charla/charla/chat"
 	"github.com/charla/charla/db"
 	"github.com/charla/charla/db/dbtest"
 	"github.com/charla/charla/handlers"
@@ -25,7 +26,7 @@ func TestReAddingAMemberKeepsTheirSockets(t *testing.T) {
 	dbtest.ForEachBackend(t, func(t *testing.T, store *db.Store) {
 		srv := newServer(t, store)
 		alice, bob := srv.visit(t), srv.visit(t)
-		room := alice.createRoom(fmt.Sprintf("readd-%d", time.Now().UnixNano()%1e6), db.Private)
+		room := alice.createRoom(fmt.Sprintf("readd-%d", time.Now().UnixNano()%1e6), chat.Private)
 		alice.enter(room)
 		if resp, body := alice.add(room, bob.name); resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("add %s: %d\n%.300s", bob.name, resp.StatusCode, body)
@@ -51,7 +52,7 @@ func TestRoomChangesAreRateLimited(t *testing.T) {
 	srv := newServer(t, dbtest.File(t))
 	handlers.RefillRoomChangesHourly(srv.handler)
 	alice, bob, carol := srv.visit(t), srv.visit(t), srv.visit(t)
-	room := alice.createRoom(fmt.Sprintf("limited-%d", time.Now().UnixNano()%1e6), db.Private) // 1
+	room := alice.createRoom(fmt.Sprintf("limited-%d", time.Now().UnixNano()%1e6), chat.Private) // 1
 	alice.enter(room)
 	for i := 1; i < handlers.RoomChangeBurst; i++ {
 		if resp, body := alice.add(room, bob.name); resp.StatusCode != http.StatusSeeOther {
@@ -70,7 +71,7 @@ func TestRoomChangesAreRateLimited(t *testing.T) {
 	if _, member, _ := srv.store.RoomFor(t.Context(), room, userID(t, srv, carol.name)); member {
 		t.Fatal("a limited add was made")
 	}
-	resp, body = alice.post("/rooms", url.Values{"_csrf": {alice.csrf}, "name": {"one-more"}, "kind": {db.Public}})
+	resp, body = alice.post("/rooms", url.Values{"_csrf": {alice.csrf}, "name": {"one-more"}, "kind": {chat.Public}})
 	checkLimited("a new room", resp, body)
 	resp, body = alice.post("/direct", url.Values{"_csrf": {alice.csrf}, "username": {carol.name}})
 	checkLimited("a new direct conversation", resp, body)

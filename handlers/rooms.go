@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/charla/charla/chat"
 	"github.com/charla/charla/db"
 	"github.com/charla/charla/views"
 	"github.com/labstack/echo/v4"
@@ -20,25 +21,25 @@ var errNoRoom = echo.NewHTTPError(http.StatusNotFound, "no such room")
 //
 // This is the one place that decides who may see a room: every page,
 // history load, send and socket of a room goes through it.
-func (h *Handler) room(c echo.Context) (db.Room, bool, error) {
+func (h *Handler) room(c echo.Context) (chat.Room, bool, error) {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil {
-		return db.Room{}, false, errNoRoom
+		return chat.Room{}, false, errNoRoom
 	}
 	u, _ := currentUser(c)
 	r, member, err := h.Store.RoomFor(c.Request().Context(), id, u.ID)
-	if errors.Is(err, db.ErrNotFound) || (err == nil && !member && r.Kind != db.Public) {
-		return db.Room{}, false, errNoRoom
+	if errors.Is(err, db.ErrNotFound) || (err == nil && !member && r.Kind != chat.Public) {
+		return chat.Room{}, false, errNoRoom
 	}
 	return r, member, err
 }
 
 // memberRoom is room for actions only members may take; a public room's
 // non-member gets 403 (the room is no secret, its messages are).
-func (h *Handler) memberRoom(c echo.Context) (db.Room, error) {
+func (h *Handler) memberRoom(c echo.Context) (chat.Room, error) {
 	r, member, err := h.room(c)
 	if err == nil && !member {
-		return db.Room{}, echo.NewHTTPError(http.StatusForbidden, "join the room first")
+		return chat.Room{}, echo.NewHTTPError(http.StatusForbidden, "join the room first")
 	}
 	return r, err
 }
@@ -58,7 +59,7 @@ func (h *Handler) Home(c echo.Context) error {
 	if len(rooms) > 0 {
 		return c.Redirect(http.StatusSeeOther, roomURL(rooms[0].ID))
 	}
-	page, err := h.roomPage(c, db.Room{}, false, 0)
+	page, err := h.roomPage(c, chat.Room{}, false, 0)
 	if err != nil {
 		return err
 	}
@@ -87,7 +88,7 @@ func (h *Handler) RoomPage(c echo.Context) error {
 
 // roomPage gathers what the room page shows. A member's live view marks
 // the room read up to its newest message.
-func (h *Handler) roomPage(c echo.Context, r db.Room, member bool, before int64) (views.RoomPage, error) {
+func (h *Handler) roomPage(c echo.Context, r chat.Room, member bool, before int64) (views.RoomPage, error) {
 	ctx := c.Request().Context()
 	u, _ := currentUser(c)
 	page := views.RoomPage{User: u, Room: r, Member: member, Before: before, CSRF: csrfToken(c), Key: newKey()}
@@ -120,7 +121,7 @@ func (h *Handler) roomPage(c echo.Context, r db.Room, member bool, before int64)
 
 // page reads one page of history before the given id (the newest when 0)
 // and whether anything older is left, by asking for one message more.
-func (h *Handler) page(c echo.Context, room, before int64) ([]db.Message, bool, error) {
+func (h *Handler) page(c echo.Context, room, before int64) ([]chat.Message, bool, error) {
 	msgs, err := h.Store.Messages(c.Request().Context(), room, before, db.PageSize+1)
 	if err != nil {
 		return nil, false, err
@@ -138,9 +139,9 @@ func (h *Handler) CreateRoom(c echo.Context) error {
 		return h.homeProblem(c, http.StatusTooManyRequests, roomChangeProblem)
 	}
 	name := strings.ToLower(strings.TrimSpace(c.FormValue("name")))
-	kind := db.Public
-	if c.FormValue("kind") == db.Private {
-		kind = db.Private
+	kind := chat.Public
+	if c.FormValue("kind") == chat.Private {
+		kind = chat.Private
 	}
 	r, err := h.Store.CreateRoom(c.Request().Context(), name, kind, u.ID)
 	switch {
@@ -220,7 +221,7 @@ func (h *Handler) AddMember(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if r.Kind == db.Direct {
+	if r.Kind == chat.Direct {
 		return echo.NewHTTPError(http.StatusForbidden, "a direct conversation stays between two people")
 	}
 	u, _ := currentUser(c)
@@ -243,7 +244,7 @@ func (h *Handler) AddMember(c echo.Context) error {
 }
 
 // roomProblem shows a room the person is in with a problem to fix.
-func (h *Handler) roomProblem(c echo.Context, r db.Room, status int, problem string) error {
+func (h *Handler) roomProblem(c echo.Context, r chat.Room, status int, problem string) error {
 	page, err := h.roomPage(c, r, true, 0)
 	if err != nil {
 		return err
@@ -254,7 +255,7 @@ func (h *Handler) roomProblem(c echo.Context, r db.Room, status int, problem str
 
 // homeProblem shows the lobby with a problem to fix (a bad room name…).
 func (h *Handler) homeProblem(c echo.Context, status int, problem string) error {
-	page, err := h.roomPage(c, db.Room{}, false, 0)
+	page, err := h.roomPage(c, chat.Room{}, false, 0)
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/charla/charla/chat"
 	"github.com/charla/charla/db"
 	"github.com/charla/charla/hub"
 	"github.com/charla/charla/views"
@@ -56,7 +57,7 @@ type sendFrame struct {
 // per idle connection would double what each costs.
 type socket struct {
 	conn *websocket.Conn
-	user db.User
+	user chat.User
 	room int64
 	csrf string // for the plain-HTTP fallback of forms sent to this page
 	ip   string
@@ -154,7 +155,7 @@ func (h *Handler) Socket(c echo.Context) error {
 		return nil
 	}
 	rooms, err := h.Store.Rooms(r.Context(), u.ID)
-	if err != nil || !slices.ContainsFunc(rooms, func(rs db.RoomSummary) bool { return rs.ID == room.ID }) {
+	if err != nil || !slices.ContainsFunc(rooms, func(rs chat.RoomSummary) bool { return rs.ID == room.ID }) {
 		// Unreadable, or the person left the room since it was checked.
 		h.sockets.remove(s)
 		switch {
@@ -196,7 +197,7 @@ func (h *Handler) Socket(c echo.Context) error {
 	return nil
 }
 
-func subscribedRooms(rooms []db.RoomSummary) []int64 {
+func subscribedRooms(rooms []chat.RoomSummary) []int64 {
 	ids := make([]int64, len(rooms))
 	for i, rs := range rooms {
 		ids[i] = rs.ID
@@ -341,7 +342,7 @@ func (h *Handler) receive(s *socket, f sendFrame) {
 		return
 	case err == nil:
 		// A resend of a stored message: confirm it to this page only.
-		h.reply(s, views.MessagesFrame([]db.Message{st.Message}))
+		h.reply(s, views.MessagesFrame([]chat.Message{st.Message}))
 	case errors.Is(err, db.ErrEmpty):
 		if db.ValidKey(f.Key) {
 			h.reply(s, views.DeletePending(f.Key))

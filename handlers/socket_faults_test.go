@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charla/charla/chat"
 	"github.com/charla/charla/db"
 	"github.com/charla/charla/db/dbtest"
 	"github.com/charla/charla/handlers"
@@ -31,7 +32,7 @@ func (s *leavingStore) arm(room int64) {
 	s.room, s.calls = room, 0
 }
 
-func (s *leavingStore) Rooms(ctx context.Context, userID int64) ([]db.RoomSummary, error) {
+func (s *leavingStore) Rooms(ctx context.Context, userID int64) ([]chat.RoomSummary, error) {
 	rooms, err := s.Store.Rooms(ctx, userID)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -39,7 +40,7 @@ func (s *leavingStore) Rooms(ctx context.Context, userID int64) ([]db.RoomSummar
 		return rooms, err
 	}
 	if s.calls++; s.calls == 2 {
-		var kept []db.RoomSummary
+		var kept []chat.RoomSummary
 		for _, r := range rooms {
 			if r.ID != s.room {
 				kept = append(kept, r)
@@ -73,7 +74,7 @@ func TestSocketSurvivesALeaveBetweenItsTwoReads(t *testing.T) {
 		ls := &leavingStore{Store: store}
 		srv := newServerWith(t, store, handlers.Config{Store: ls})
 		p := srv.visit(t)
-		room := p.createRoom("leaving-"+strconv.Itoa(int(time.Now().UnixNano()%1e6)), db.Private)
+		room := p.createRoom("leaving-"+strconv.Itoa(int(time.Now().UnixNano()%1e6)), chat.Private)
 		p.enter(room)
 		ls.arm(room)
 		s := p.dial(-1)

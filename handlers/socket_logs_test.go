@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/charla/charla/db"
+	"github.com/charla/charla/chat"
 	"github.com/charla/charla/db/dbtest"
 	"github.com/charla/charla/handlers"
 )
@@ -66,7 +66,7 @@ func (s *stallingStore) arm(fail bool) <-chan struct{} {
 	return s.entered
 }
 
-func (s *stallingStore) RoomFor(ctx context.Context, roomID, userID int64) (db.Room, bool, error) {
+func (s *stallingStore) RoomFor(ctx context.Context, roomID, userID int64) (chat.Room, bool, error) {
 	s.mu.Lock()
 	armed, fail, entered := s.armed, s.fail, s.entered
 	s.armed = false
@@ -75,7 +75,7 @@ func (s *stallingStore) RoomFor(ctx context.Context, roomID, userID int64) (db.R
 		close(entered)
 		<-ctx.Done()
 		if fail {
-			return db.Room{}, false, fmt.Errorf("room %d: %w", roomID, ctx.Err())
+			return chat.Room{}, false, fmt.Errorf("room %d: %w", roomID, ctx.Err())
 		}
 		ctx = context.Background()
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/a-h/templ"
+	"github.com/charla/charla/hub"
 	"github.com/charla/charla/views"
 	"github.com/coder/websocket"
 )
@@ -48,28 +49,17 @@ func (h *Handler) flush(s *socket) {
 		frames = frames[:0]
 		var unread []int64 // rooms whose badge changed
 		for _, ev := range events {
-			switch {
-			case ev.Room != s.room:
-				if ev.LastID <= s.counted[ev.Room] {
-					continue // counted when the sidebar was read
+			switch ev.Kind {
+			case hub.Appended:
+				switch {
+				case ev.Room != s.room:
+					unread = s.countUnread(ev, unread)
+				case ev.LastID <= s.last:
+					// already sent by the replay
+				default:
+					frames = append(frames, ev.Frame)
+					s.last = ev.LastID
 				}
-				if s.unread == nil {
-					s.unread = make(map[int64]int)
-				}
-				for _, sender := range ev.Senders {
-					if sender == s.user.ID {
-						continue // one's own, sent from another tab, are read
-					}
-					s.unread[ev.Room]++
-					if !slices.Contains(unread, ev.Room) {
-						unread = append(unread, ev.Room)
-					}
-				}
-			case ev.LastID <= s.last:
-				// already sent by the replay
-			default:
-				frames = append(frames, ev.Frame)
-				s.last = ev.LastID
 			}
 		}
 		for _, room := range unread {
@@ -89,6 +79,28 @@ func (h *Handler) flush(s *socket) {
 			return
 		}
 	}
+}
+
+// countUnread counts the messages of ev, appended to another of s's rooms,
+// in that room's badge, and returns changed (the rooms whose badge
+// changed) with ev's room added if its badge changed.
+func (s *socket) countUnread(ev *hub.Event, changed []int64) []int64 {
+	if ev.LastID <= s.counted[ev.Room] {
+		return changed // counted when the sidebar was read
+	}
+	if s.unread == nil {
+		s.unread = make(map[int64]int)
+	}
+	for _, sender := range ev.Senders {
+		if sender == s.user.ID {
+			continue // one's own, sent from another tab, are read
+		}
+		s.unread[ev.Room]++
+		if !slices.Contains(changed, ev.Room) {
+			changed = append(changed, ev.Room)
+		}
+	}
+	return changed
 }
 
 // write sends frames as one message. Only one write runs at a time (the

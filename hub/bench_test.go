@@ -15,7 +15,7 @@ func BenchmarkFanout10k(b *testing.B) {
 	for i := range subs {
 		subs[i] = h.Subscribe([]int64{1}, 64, hub.Hooks{})
 	}
-	ev := hub.Event{Room: 1, LastID: 1, Senders: []int64{1}, Frame: make([]byte, 600)}
+	ev := hub.Event{Kind: hub.Appended, Room: 1, LastID: 1, Senders: []int64{1}, Frame: make([]byte, 600)}
 	b.ReportAllocs()
 	for b.Loop() {
 		h.Publish(ev)

@@ -16,11 +16,24 @@ import (
 	"sync"
 )
 
-// Event is one frame for a room: the rendered bytes (shared, never
-// modified), who sent each message they carry (for unread counts, which
-// leave out one's own), and the highest message id among them, which
-// subscribers use to skip frames they already sent during recovery.
+// Kind says what an event tells a room, so that a subscriber knows what to
+// do with it without reading its bytes. A new kind of event (an edit,
+// someone typing) is a new Kind and a case in the subscriber's switch.
+type Kind uint8
+
+const (
+	// Appended: messages were added to the room. LastID is the newest
+	// one's id and Senders has each one's author.
+	Appended Kind = iota + 1
+)
+
+// Event is one frame for a room: what kind of change it carries, the
+// rendered bytes (shared, never modified), who sent each message they
+// carry (for unread counts, which leave out one's own), and the highest
+// message id among them, which subscribers use to skip frames they already
+// sent during recovery.
 type Event struct {
+	Kind    Kind
 	Room    int64
 	LastID  int64
 	Senders []int64
@@ -57,7 +70,7 @@ type Subscription struct {
 	hooks Hooks
 
 	mu     sync.Mutex
-	queue  []Event
+	queue  []*Event // shared by every subscriber: never modified
 	lagged bool
 	closed bool
 }
@@ -83,14 +96,15 @@ func (h *Hub) Subscribe(rooms []int64, limit int, hooks Hooks) *Subscription {
 
 // Publish queues ev for every subscriber of ev.Room without waiting for any.
 func (h *Hub) Publish(ev Event) {
+	shared := &ev // one copy, queued by pointer: a subscriber costs 8 bytes
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	for s := range h.rooms[ev.Room] {
-		s.push(ev)
+		s.push(shared)
 	}
 }
 
-func (s *Subscription) push(ev Event) {
+func (s *Subscription) push(ev *Event) {
 	s.mu.Lock()
 	if s.lagged || s.closed {
 		s.mu.Unlock()
@@ -113,8 +127,10 @@ func (s *Subscription) push(ev Event) {
 }
 
 // Take returns the queued events, oldest first, and empties the queue.
+// Every subscriber of a room gets the same events: read them, never
+// modify them.
 // Hand the slice back with Release once done with it.
-func (s *Subscription) Take() []Event {
+func (s *Subscription) Take() []*Event {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	q := s.queue
@@ -128,11 +144,11 @@ func (s *Subscription) Take() []Event {
 const maxSpare = 8
 
 // Release hands back a slice that Take returned, to queue into next.
-func (s *Subscription) Release(q []Event) {
+func (s *Subscription) Release(q []*Event) {
 	if cap(q) == 0 || cap(q) > maxSpare {
 		return
 	}
-	clear(q[:cap(q)]) // drop the frames: they may be large
+	clear(q[:cap(q)]) // drop the events: their frames may be large
 	s.mu.Lock()
 	if s.queue == nil && !s.closed {
 		s.queue = q[:0]

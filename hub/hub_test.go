@@ -15,7 +15,7 @@ func TestPublishReachesEverySubscriberOfTheRoomInOrder(t *testing.T) {
 	defer other.Close()
 
 	for id := int64(1); id <= 3; id++ {
-		h.Publish(Event{Room: 1, LastID: id, Frame: []byte("frame")})
+		h.Publish(Event{Kind: Appended, Room: 1, LastID: id, Frame: []byte("frame")})
 	}
 	if notified != 1 {
 		t.Fatalf("notified %d times for 3 events queued at once, want once (when the queue was empty)", notified)
@@ -29,7 +29,7 @@ func TestPublishReachesEverySubscriberOfTheRoomInOrder(t *testing.T) {
 	if n := len(other.Take()); n != 0 {
 		t.Fatalf("room 2 got %d events of room 1", n)
 	}
-	h.Publish(Event{Room: 1, LastID: 4})
+	h.Publish(Event{Kind: Appended, Room: 1, LastID: 4})
 	if notified != 2 {
 		t.Fatal("not notified of an event queued after the queue was emptied")
 	}
@@ -43,7 +43,7 @@ func TestSlowSubscriberIsDroppedNotWaitedFor(t *testing.T) {
 	defer slow.Close()
 	defer fast.Close()
 	for id := int64(1); id <= 10; id++ {
-		h.Publish(Event{Room: 1, LastID: id})
+		h.Publish(Event{Kind: Appended, Room: 1, LastID: id})
 	}
 	if lagCalls != 1 {
 		t.Fatalf("Lag called %d times, want once", lagCalls)
@@ -54,7 +54,7 @@ func TestSlowSubscriberIsDroppedNotWaitedFor(t *testing.T) {
 	if n := len(slow.Take()); n != 2 {
 		t.Fatalf("slow subscriber kept %d events, want the 2 before it lagged", n)
 	}
-	h.Publish(Event{Room: 1, LastID: 11})
+	h.Publish(Event{Kind: Appended, Room: 1, LastID: 11})
 	if n := len(slow.Take()); n != 0 {
 		t.Fatal("a lagged subscription still queues events")
 	}
@@ -65,7 +65,7 @@ func TestClosedSubscriptionGetsNothing(t *testing.T) {
 	s := h.Subscribe([]int64{1}, 8, Hooks{})
 	s.Close()
 	s.Close()
-	h.Publish(Event{Room: 1, LastID: 1})
+	h.Publish(Event{Kind: Appended, Room: 1, LastID: 1})
 	if len(s.Take()) != 0 || h.Subscribers(1) != 0 {
 		t.Fatal("closed subscription still receives events")
 	}
@@ -74,9 +74,9 @@ func TestClosedSubscriptionGetsNothing(t *testing.T) {
 func TestOneSubscriptionFollowsSeveralRooms(t *testing.T) {
 	h := New()
 	s := h.Subscribe([]int64{1, 2}, 8, Hooks{})
-	h.Publish(Event{Room: 2, LastID: 7})
-	h.Publish(Event{Room: 3, LastID: 8})
-	h.Publish(Event{Room: 1, LastID: 9})
+	h.Publish(Event{Kind: Appended, Room: 2, LastID: 7})
+	h.Publish(Event{Kind: Appended, Room: 3, LastID: 8})
+	h.Publish(Event{Kind: Appended, Room: 1, LastID: 9})
 	if got := s.Take(); len(got) != 2 || got[0].Room != 2 || got[1].Room != 1 {
 		t.Fatalf("got %+v, want room 2 then 1 and nothing of room 3", got)
 	}
@@ -89,13 +89,13 @@ func TestOneSubscriptionFollowsSeveralRooms(t *testing.T) {
 func TestReleasedQueueIsReusedEmpty(t *testing.T) {
 	h := New()
 	s := h.Subscribe([]int64{1}, 8, Hooks{})
-	h.Publish(Event{Room: 1, LastID: 1, Frame: []byte("big frame")})
+	h.Publish(Event{Kind: Appended, Room: 1, LastID: 1, Frame: []byte("big frame")})
 	q := s.Take()
 	s.Release(q)
-	if q[0].Frame != nil {
-		t.Fatal("a released queue still holds its frames")
+	if q[0] != nil {
+		t.Fatal("a released queue still holds its events, and so their frames")
 	}
-	h.Publish(Event{Room: 1, LastID: 2})
+	h.Publish(Event{Kind: Appended, Room: 1, LastID: 2})
 	if again := s.Take(); len(again) != 1 || again[0].LastID != 2 || &again[0] != &q[0] {
 		t.Fatalf("took %+v, want event 2 in the released slice", again)
 	}

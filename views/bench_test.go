@@ -6,14 +6,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/charla/charla/db"
+	"github.com/charla/charla/chat"
 	"github.com/charla/charla/views"
 )
 
 // BenchmarkRenderMessageFrame renders what the socket sends for one new
 // message: done once per message, whatever the number of readers.
 func BenchmarkRenderMessageFrame(b *testing.B) {
-	msgs := []db.Message{{
+	msgs := []chat.Message{{
 		ID: 123456, RoomID: 1, Key: "K7Q2JX4MZA-3-17", Author: "curious-otter",
 		Body: "load s=3 n=17 t=1795640000000000000", CreatedAt: time.Now(),
 	}}

@@ -13,7 +13,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/charla/charla/db"
+	"github.com/charla/charla/chat"
 )
 
 // MessageID is the element id of a stored message: unique page-wide and
@@ -25,7 +25,7 @@ func MessageID(id int64) string { return "msg-" + strconv.FormatInt(id, 10) }
 func PendingID(key string) string { return "pending-" + key }
 
 // Message is one stored message, the same markup in the page and on the socket.
-func Message(m db.Message) templ.Component {
+func Message(m chat.Message) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -159,7 +159,7 @@ func Message(m db.Message) templ.Component {
 // so a replay or a repeat is harmless. The pending copy the sender's page
 // shows of each message is deleted; other pages have none, and htmx ignores
 // an out-of-band swap whose target is missing.
-func MessagesFrame(msgs []db.Message) templ.Component {
+func MessagesFrame(msgs []chat.Message) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {

@@ -12,21 +12,21 @@ import templruntime "github.com/a-h/templ/runtime"
 import (
 	"strconv"
 
-	"github.com/charla/charla/db"
+	"github.com/charla/charla/chat"
 )
 
 // RoomPage is what a room's page shows one person. With no Room (ID 0) it
 // is the lobby: the sidebar and the forms to join, create or start rooms.
 type RoomPage struct {
-	User     db.User
-	Room     db.Room
+	User     chat.User
+	Room     chat.Room
 	Peer     string // the other person, in a direct room
 	Member   bool   // false: a public room the person may join
-	Rooms    []db.RoomSummary
-	Public   []db.Room    // public rooms the person has not joined
-	Messages []db.Message // oldest first
-	HasOlder bool         // there are messages before Messages[0]
-	Before   int64        // > 0: an archive page of messages before this id, read-only
+	Rooms    []chat.RoomSummary
+	Public   []chat.Room    // public rooms the person has not joined
+	Messages []chat.Message // oldest first
+	HasOlder bool           // there are messages before Messages[0]
+	Before   int64          // > 0: an archive page of messages before this id, read-only
 	CSRF     string
 	Key      string // the composer's one-time key
 	Draft    string // text handed back after a failed plain-HTTP send
@@ -39,7 +39,7 @@ func (p RoomPage) title() string {
 	switch {
 	case p.Room.ID == 0:
 		return "charla"
-	case p.Room.Kind == db.Direct:
+	case p.Room.Kind == chat.Direct:
 		return "@" + p.Peer + " · charla"
 	default:
 		return "#" + p.Room.Name + " · charla"
@@ -57,8 +57,8 @@ func (p RoomPage) socketURL() string {
 // RoomURL is a room's page.
 func RoomURL(id int64) string { return "/rooms/" + strconv.FormatInt(id, 10) }
 
-func roomLabel(r db.Room, peer string) string {
-	if r.Kind == db.Direct {
+func roomLabel(r chat.Room, peer string) string {
+	if r.Kind == chat.Direct {
 		return "@" + peer
 	}
 	return "#" + r.Name
@@ -115,7 +115,7 @@ func Room(p RoomPage) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				if p.Room.Kind == db.Private {
+				if p.Room.Kind == chat.Private {
 					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "<span class=\"kind\">private</span> ")
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
@@ -440,7 +440,7 @@ func Sidebar(p RoomPage) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		if p.Member && p.Room.Kind != db.Direct {
+		if p.Member && p.Room.Kind != chat.Direct {
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 37, "<form class=\"add-member\" method=\"post\" action=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
@@ -547,7 +547,7 @@ func Sidebar(p RoomPage) templ.Component {
 
 // RoomList is the person's rooms. The socket sends it again on connect, out
 // of band, so that a page learns of rooms it was added to meanwhile.
-func RoomList(rooms []db.RoomSummary, current int64, oob bool) templ.Component {
+func RoomList(rooms []chat.RoomSummary, current int64, oob bool) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -663,7 +663,7 @@ func RoomList(rooms []db.RoomSummary, current int64, oob bool) templ.Component {
 }
 
 // RoomListUpdate is RoomList as an out-of-band swap.
-func RoomListUpdate(rooms []db.RoomSummary, current int64) templ.Component {
+func RoomListUpdate(rooms []chat.RoomSummary, current int64) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -758,7 +758,7 @@ func unreadBadge(room int64, n int, oob bool) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		if n >= db.MaxUnread {
+		if n >= chat.MaxUnread {
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 60, "99+")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
@@ -831,7 +831,7 @@ func Log(p RoomPage) templ.Component {
 // scrolls into view; a click (or no script) opens it as an archive page.
 // Not "click" too: a clicked link keeps focus, htmx hands the focus to the
 // next link, the browser scrolls to it, and the whole history loads at once.
-func Older(room int64, msgs []db.Message, hasOlder bool) templ.Component {
+func Older(room int64, msgs []chat.Message, hasOlder bool) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -891,7 +891,7 @@ func Older(room int64, msgs []db.Message, hasOlder bool) templ.Component {
 
 // OlderPage answers an "older" load: the messages go into the list by
 // upsert, and the link is replaced by the next one.
-func OlderPage(room int64, msgs []db.Message, hasOlder bool) templ.Component {
+func OlderPage(room int64, msgs []chat.Message, hasOlder bool) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {

@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"strings"
@@ -10,7 +10,7 @@ func env(vars map[string]string) func(string) string {
 }
 
 func TestTrustedProxiesSetting(t *testing.T) {
-	cfg, err := loadConfig(env(map[string]string{"TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.7,2001:db8::/32"}))
+	cfg, err := LoadConfig(env(map[string]string{"TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.7,2001:db8::/32"}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -21,10 +21,10 @@ func TestTrustedProxiesSetting(t *testing.T) {
 	if want := "10.0.0.0/8 192.0.2.7/32 2001:db8::/32"; strings.Join(got, " ") != want {
 		t.Errorf("TRUSTED_PROXIES: %v, want %s", got, want)
 	}
-	if cfg, _ := loadConfig(env(nil)); len(cfg.TrustedProxies) != 0 {
+	if cfg, _ := LoadConfig(env(nil)); len(cfg.TrustedProxies) != 0 {
 		t.Errorf("TRUSTED_PROXIES unset: %v, want none trusted", cfg.TrustedProxies)
 	}
-	if _, err := loadConfig(env(map[string]string{"TRUSTED_PROXIES": "everyone"})); err == nil {
+	if _, err := LoadConfig(env(map[string]string{"TRUSTED_PROXIES": "everyone"})); err == nil {
 		t.Error("TRUSTED_PROXIES=everyone: no error")
 	}
 }
@@ -41,7 +41,7 @@ func TestSignupRateSetting(t *testing.T) {
 		{"-1", 0, true},
 		{"lots", 0, true},
 	} {
-		cfg, err := loadConfig(env(map[string]string{"CHARLA_SIGNUP_RATE": tc.v}))
+		cfg, err := LoadConfig(env(map[string]string{"CHARLA_SIGNUP_RATE": tc.v}))
 		if (err != nil) != tc.bad || (!tc.bad && cfg.SignupRate != tc.want) {
 			t.Errorf("CHARLA_SIGNUP_RATE=%q: %v, %v; want %v (error: %v)", tc.v, cfg.SignupRate, err, tc.want, tc.bad)
 		}

@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"bufio"
@@ -13,30 +13,34 @@ import (
 	"time"
 )
 
-// serveForTest runs serve with cfg on a free loopback port until the test
+// testCookieSecret is fixed so that tests need not wait for one to be made
+// and stored.
+const testCookieSecret = "charla-test-cookie-secret-0123456789abcdef"
+
+// serveForTest runs Run with cfg on a free loopback port until the test
 // ends, and returns its address.
 func serveForTest(t *testing.T, cfg Config) string {
 	t.Helper()
 	cfg.Addr = "127.0.0.1:0"
 	cfg.DatabaseURL = "file:" + filepath.Join(t.TempDir(), "charla.db")
-	cfg.CookieSecret = e2eCookieSecret
+	cfg.CookieSecret = testCookieSecret
 	ctx, cancel := context.WithCancel(context.Background())
 	ready, done := make(chan string, 1), make(chan error, 1)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	go func() { done <- serve(ctx, cfg, log, func(addr string) { ready <- addr }) }()
+	go func() { done <- Run(ctx, cfg, log, func(addr string) { ready <- addr }) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
+			t.Errorf("Run: %v", err)
 		}
 	})
 	select {
 	case addr := <-ready:
 		return addr
 	case err := <-done:
-		t.Fatalf("serve returned before listening: %v", err)
+		t.Fatalf("Run returned before listening: %v", err)
 	case <-time.After(10 * time.Second):
-		t.Fatal("serve did not listen within 10s")
+		t.Fatal("Run did not listen within 10s")
 	}
 	return ""
 }

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 // Browser tests of what a person does with the browser itself rather than
 // with the page: Back and Forward, and leaving a room by its form.
@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
@@ -32,35 +31,6 @@ func (b *browser) restores(t *testing.T) int {
 	var n int
 	b.run(t, "read the restore count", chromedp.Evaluate(`Number(sessionStorage.charlaRestores ?? 0)`, &n))
 	return n
-}
-
-// createRoom creates a room of kind from the sidebar's form and waits until
-// its page is connected; it returns the room's id.
-func (b *browser) createRoom(t *testing.T, name, kind string) string {
-	t.Helper()
-	form := `form.new-room`
-	b.run(t, "type the room's name and pick "+kind,
-		chromedp.SendKeys(form+` input[name="name"]`, name, chromedp.ByQuery),
-		chromedp.SetValue(form+` select[name="kind"]`, kind, chromedp.ByQuery))
-	b.clickThrough(t, "click Create", form+` button[type="submit"]`,
-		`/^\/rooms\/\d+$/.test(location.pathname) && document.querySelector(".top .room")?.textContent.trim() === `+jsString("#"+name), 10*time.Second)
-	b.waitFor(t, "the room's socket to connect", `document.body.dataset.ws === "connected"`, 10*time.Second)
-	var id string
-	b.run(t, "read the room's id", chromedp.Evaluate(`location.pathname.slice("/rooms/".length)`, &id))
-	return id
-}
-
-// sendAndSee types text into the composer, presses Enter, and waits until
-// the server's copy has replaced the pending one. It types through the
-// keyboard alone: chromedp's element queries hang on a page restored from
-// the back/forward cache.
-func (b *browser) sendAndSee(t *testing.T, what, text string, want []string) {
-	t.Helper()
-	b.run(t, "type "+strconv.Quote(text)+" and Enter",
-		chromedp.Evaluate(`document.querySelector("#composer textarea").focus()`, nil),
-		input.InsertText(text), pressEnter)
-	b.waitTexts(t, what, want, 10*time.Second)
-	b.waitPendingEmpty(t, 5*time.Second)
 }
 
 // TestBrowserBackForwardKeepsTheRoomLive: a room page that the browser

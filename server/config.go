@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"errors"
@@ -39,9 +39,9 @@ const defaultSendRate = 5
 // thousand.
 const defaultSignupRate = 10
 
-// loadConfig reads .env (if there is one) into the environment without
+// LoadConfig reads .env (if there is one) into the environment without
 // overriding what is already set, then reads the settings through getenv.
-func loadConfig(getenv func(string) string) (Config, error) {
+func LoadConfig(getenv func(string) string) (Config, error) {
 	if err := godotenv.Load(); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return Config{}, fmt.Errorf("read .env: %w", err)
 	}

@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"context"
@@ -10,9 +10,9 @@ import (
 	"time"
 )
 
-// shutdownGrace bounds each step of a graceful stop: the requests in
+// ShutdownGrace bounds each step of a graceful stop: the requests in
 // flight finishing, the sockets' close handshakes.
-const shutdownGrace = 5 * time.Second
+const ShutdownGrace = 5 * time.Second
 
 // silentConns tracks the connections that have sent no request yet, such
 // as the ones browsers open ahead of need (Chromium preconnects).
@@ -56,18 +56,18 @@ func (s *silentConns) stop() {
 // stopServing ends srv gracefully: it stops accepting and closes the
 // silent connections, while the sockets are closed with 1012 (Shutdown does
 // not touch hijacked connections) and the requests in flight get
-// shutdownGrace to finish; those still running then are cut. serveErr is
+// ShutdownGrace to finish; those still running then are cut. serveErr is
 // what srv.Serve returns. A stop that had to cut requests is logged, not
 // an error: the process ends as asked.
 func stopServing(srv *http.Server, silent *silentConns, closeSockets func(context.Context), serveErr <-chan error, log *slog.Logger) error {
-	ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	ctx, cancel := context.WithTimeout(context.Background(), ShutdownGrace)
 	defer cancel()
 	silent.stop()
 	var sockets sync.WaitGroup
 	sockets.Go(func() { closeSockets(ctx) })
 	err := srv.Shutdown(ctx)
 	if errors.Is(err, context.DeadlineExceeded) {
-		log.Warn("requests still running after the shutdown grace were cut", "grace", shutdownGrace)
+		log.Warn("requests still running after the shutdown grace were cut", "grace", ShutdownGrace)
 		srv.Close() // its error would only say that the listener is closed already
 		err = nil
 	}

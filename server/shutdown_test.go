@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"context"
@@ -18,21 +18,21 @@ func TestShutdownWithSilentConnectionIsPrompt(t *testing.T) {
 	cfg := Config{
 		Addr:         "127.0.0.1:0",
 		DatabaseURL:  "file:" + filepath.Join(t.TempDir(), "shutdown.db"),
-		CookieSecret: e2eCookieSecret,
+		CookieSecret: testCookieSecret,
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
-	go func() { done <- serve(ctx, cfg, log, func(addr string) { ready <- addr }) }()
+	go func() { done <- Run(ctx, cfg, log, func(addr string) { ready <- addr }) }()
 	var addr string
 	select {
 	case addr = <-ready:
 	case err := <-done:
-		t.Fatalf("serve returned before listening: %v", err)
+		t.Fatalf("Run returned before listening: %v", err)
 	case <-time.After(10 * time.Second):
-		t.Fatal("serve did not listen within 10s")
+		t.Fatal("Run did not listen within 10s")
 	}
 
 	silent, err := net.Dial("tcp", addr)
@@ -50,12 +50,12 @@ func TestShutdownWithSilentConnectionIsPrompt(t *testing.T) {
 	select {
 	case err := <-done:
 		if err != nil {
-			t.Errorf("serve returned %v on a graceful stop, want nil", err)
+			t.Errorf("Run returned %v on a graceful stop, want nil", err)
 		}
 		if took := time.Since(stopped); took > prompt {
 			t.Errorf("the stop took %v with a silent connection open, want under %v", took.Round(time.Millisecond), prompt)
 		}
-	case <-time.After(3 * shutdownGrace):
-		t.Fatalf("serve did not return within %v of its context ending", 3*shutdownGrace)
+	case <-time.After(3 * ShutdownGrace):
+		t.Fatalf("Run did not return within %v of its context ending", 3*ShutdownGrace)
 	}
 }
