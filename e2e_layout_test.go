@@ -63,7 +63,6 @@ func TestBrowserPhoneLayoutFitsTheScreen(t *testing.T) {
 
 	// The sidebar's forms work from the opened sidebar.
 	a.openSidebar(t)
-	a.saveScreenshot(t, "room-phone-sidebar")
 	design := a.createRoom(t, "design", "public")
 	a.checkFitsPhone(t, "#design")
 	a.checkChatTakesTheWidth(t)
@@ -88,8 +87,23 @@ func TestBrowserPhoneLayoutFitsTheScreen(t *testing.T) {
 	a.waitPendingEmpty(t, 5*time.Second)
 	a.checkFitsPhone(t, "#general after sending")
 	a.checkChatTakesTheWidth(t)
+
+	// Unread messages in a folded sidebar: a dot on the Rooms button.
+	designID, err := strconv.ParseInt(design, 10, 64)
+	if err != nil {
+		t.Fatalf("the room's id %q: %v", design, err)
+	}
+	seedMessages(t, app, []db.NewMessage{{RoomID: designID, Author: "carla", Body: "Mockups for the phone layout are up."}})
+	a.run(t, "reload to see the unread count", chromedp.Reload())
+	a.waitFor(t, "the socket to connect", `document.body.dataset.ws === "connected"`, 10*time.Second)
+	a.waitFor(t, "a dot on the Rooms button for the unread room",
+		`document.getElementById("unread-`+design+`")?.textContent.trim() === "1" && getComputedStyle(document.querySelector(".menu"), "::after").content !== "none"`, 5*time.Second)
+	a.checkFitsPhone(t, "#general with an unread room")
 	a.saveScreenshot(t, "room-phone-light")
-	t.Logf("the other room was /rooms/%s", design)
+	a.openSidebar(t)
+	a.saveScreenshot(t, "room-phone-sidebar")
+	a.run(t, "click Close", chromedp.Click(`#sidebar .close`, chromedp.ByQuery))
+	a.checkSidebarFolded(t)
 	a.checkConsole(t)
 }
 
