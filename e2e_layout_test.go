@@ -104,6 +104,15 @@ func TestBrowserPhoneLayoutFitsTheScreen(t *testing.T) {
 	a.saveScreenshot(t, "room-phone-sidebar")
 	a.run(t, "click Close", chromedp.Click(`#sidebar .close`, chromedp.ByQuery))
 	a.checkSidebarFolded(t)
+
+	// The narrowest and widest phones in common use fit too.
+	for _, width := range []int64{360, 430} {
+		a.run(t, fmt.Sprintf("emulate a %d px phone", width),
+			chromedp.EmulateViewport(width, phoneHeight, chromedp.EmulateScale(phoneScale), chromedp.EmulateMobile))
+		a.checkFits(t, fmt.Sprintf("#general at %d px", width), width)
+		a.checkChatTakesTheWidth(t)
+		a.checkSidebarFolded(t)
+	}
 	a.checkConsole(t)
 }
 
@@ -272,10 +281,16 @@ func (b *browser) emulatePhone(t *testing.T) {
 		chromedp.EmulateViewport(phoneWidth, phoneHeight, chromedp.EmulateScale(phoneScale), chromedp.EmulateMobile))
 }
 
-// checkFitsPhone checks that the page is laid out at the screen's width:
+// checkFitsPhone checks that the page is laid out at the phone's width:
 // a page wider than its viewport meta allows is zoomed out on a phone
 // (innerWidth grows with it), and its document's scrollWidth tells.
 func (b *browser) checkFitsPhone(t *testing.T, where string) {
+	t.Helper()
+	b.checkFits(t, where, phoneWidth)
+}
+
+// checkFits is checkFitsPhone on a screen width px wide.
+func (b *browser) checkFits(t *testing.T, where string, width int64) {
 	t.Helper()
 	var got struct {
 		Screen      float64  `json:"screen"`
@@ -295,8 +310,8 @@ func (b *browser) checkFitsPhone(t *testing.T, where string) {
 			return Math.max(0, ...Array.from(h.children, (e) => e.tagName === "NOSCRIPT" ? 0 : e.getBoundingClientRect().bottom - top));
 		})(),
 	})`, &got)
-	if got.Screen != phoneWidth {
-		t.Fatalf("%s: screen.width is %v, want the emulated %d", where, got.Screen, phoneWidth)
+	if got.Screen != float64(width) {
+		t.Fatalf("%s: screen.width is %v, want the emulated %d", where, got.Screen, width)
 	}
 	if got.ScrollWidth > got.Screen {
 		t.Errorf("%s: the document is %v px wide on a %v px screen, want no wider (no sideways scrolling or zoom-out)", where, got.ScrollWidth, got.Screen)
