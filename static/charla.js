@@ -3,7 +3,8 @@
 //     the page holds (hx-ws reuses the URL it was given, and reopens a
 //     socket after a hidden tab comes back without asking, so the URL is
 //     kept current as messages arrive).
-//  2. Enter sends from the textarea (Shift+Enter is a new line).
+//  2. Enter sends from the textarea (Shift+Enter is a new line), and the
+//     placeholder says so only then: without script Enter is a new line.
 //  3. What was sent shows at once as pending, and the composer empties and
 //     gets a new one-time key; the server's copy replaces the pending one.
 //     Pending messages are sent again on reconnect: the key makes that safe.
@@ -108,6 +109,8 @@
   addEventListener("pageshow", (e) => {
     if (e.persisted) location.reload();
   });
+
+  for (const t of document.querySelectorAll("textarea[data-enter-hint]")) t.placeholder += t.dataset.enterHint;
 
   document.addEventListener("keydown", (e) => {
     if (e.key !== "Enter" || e.shiftKey || e.isComposing) return;
