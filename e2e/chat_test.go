@@ -45,7 +45,7 @@ func TestBrowserTwoPeopleChatAndRecover(t *testing.T) {
 	step("1_both_sign_up_and_open_general", func(t *testing.T) {
 		for _, p := range []*browser{a, b} {
 			p.signUp(t, home, p.username, p.username+"-password-123")
-			p.waitFor(t, "the socket to connect", `document.body.dataset.ws === "connected"`, 10*time.Second)
+			p.waitConnected(t)
 			p.waitFor(t, "the status to say connected", `document.getElementById("status").textContent.trim() === "connected"`, time.Second)
 			p.run(t, "set the no-reload marker", chromedp.Evaluate(`window.__charlaMarker = 1`, nil))
 			p.waitTexts(t, "an empty room", nil, time.Second)
@@ -100,7 +100,7 @@ func TestBrowserTwoPeopleChatAndRecover(t *testing.T) {
 			t.Errorf("B after reload: socket URL %q, want %q (history rendered by the server)", socketURL, want)
 		}
 		b.waitTexts(t, "the 21 messages rendered from the database", sent, time.Second)
-		b.waitFor(t, "the socket to connect", `document.body.dataset.ws === "connected"`, 10*time.Second)
+		b.waitConnected(t)
 		b.run(t, "set the no-reload marker", chromedp.Evaluate(`window.__charlaMarker = 1`, nil))
 		b.checkMessageMarkup(t)
 		b.checkAuthors(t, repeat(a.username, len(sent)))
@@ -170,7 +170,7 @@ func TestBrowserTwoPeopleChatAndRecover(t *testing.T) {
 				` && document.querySelector(".top .kind")?.textContent.trim() === "private"`, time.Second)
 		a.waitFor(t, "the sidebar to list it as current",
 			`document.querySelector('nav#rooms li.current a[href="/rooms/`+secretID+`"]')?.textContent.trim() === `+jsString("#"+secretName), time.Second)
-		a.waitFor(t, "the socket to connect", `document.body.dataset.ws === "connected"`, 10*time.Second)
+		a.waitConnected(t)
 		a.waitTexts(t, "an empty private room", nil, time.Second)
 		a.run(t, "set the no-reload marker", chromedp.Evaluate(`window.__charlaMarker = 1`, nil))
 		t.Logf("the private room is /rooms/%s", secretID)
@@ -187,7 +187,7 @@ func TestBrowserTwoPeopleChatAndRecover(t *testing.T) {
 		a.run(t, "type B's username", chromedp.SendKeys(form+` input[name="username"]`, b.username, chromedp.ByQuery))
 		a.clickThrough(t, "click Add", form+` button[type="submit"]`,
 			`location.pathname === "/rooms/`+secretID+`" && !document.querySelector(".problem")`, 5*time.Second)
-		a.waitFor(t, "the socket to connect", `document.body.dataset.ws === "connected"`, 10*time.Second)
+		a.waitConnected(t)
 		a.run(t, "set the no-reload marker", chromedp.Evaluate(`window.__charlaMarker = 1`, nil))
 
 		// The server closed B's socket (1012); the reconnect brings the
@@ -208,7 +208,7 @@ func TestBrowserTwoPeopleChatAndRecover(t *testing.T) {
 		b.waitFor(t, "the header to name the private room",
 			`document.querySelector(".top .room")?.textContent.trim() === `+jsString("#"+secretName)+
 				` && document.querySelector(".top .kind")?.textContent.trim() === "private"`, time.Second)
-		b.waitFor(t, "the socket to connect", `document.body.dataset.ws === "connected"`, 10*time.Second)
+		b.waitConnected(t)
 		b.run(t, "set the no-reload marker", chromedp.Evaluate(`window.__charlaMarker = 1`, nil))
 		b.waitTexts(t, "an empty private room", nil, time.Second)
 
@@ -238,7 +238,7 @@ func TestBrowserTwoPeopleChatAndRecover(t *testing.T) {
 	step("10_B_in_general_sees_the_unread_count_live", func(t *testing.T) {
 		b.clickThrough(t, "click #general in the sidebar", `nav#rooms a[href="/rooms/1"]`,
 			`location.pathname === "/rooms/1"`, 5*time.Second)
-		b.waitFor(t, "the socket to connect", `document.body.dataset.ws === "connected"`, 10*time.Second)
+		b.waitConnected(t)
 		b.run(t, "set the no-reload marker", chromedp.Evaluate(`window.__charlaMarker = 1`, nil))
 		b.waitTexts(t, "#general, without the private messages", sent, time.Second)
 		badge := `document.getElementById("unread-` + secretID + `")?.textContent.trim()`
@@ -263,7 +263,7 @@ func TestBrowserTwoPeopleChatAndRecover(t *testing.T) {
 		secrets := append([]string{secretName}, private...)
 
 		c.signUp(t, home, c.username, c.username+"-password-123")
-		c.waitFor(t, "the socket to connect", `document.body.dataset.ws === "connected"`, 10*time.Second)
+		c.waitConnected(t)
 		c.waitTexts(t, "#general's whole history", sent, 2*time.Second)
 		c.waitFor(t, "the sidebar to list #general alone",
 			`JSON.stringify(Array.from(document.querySelectorAll("nav#rooms li a"), (a) => a.getAttribute("href") + " " + a.textContent.trim())) === '["/rooms/1 #general"]'`, time.Second)
@@ -315,7 +315,7 @@ func TestBrowserTwoPeopleChatAndRecover(t *testing.T) {
 
 		c.run(t, "go back to #general", chromedp.Navigate(home))
 		c.waitFor(t, "to be in #general", `location.pathname === "/rooms/1"`, 5*time.Second)
-		c.waitFor(t, "the socket to connect", `document.body.dataset.ws === "connected"`, 10*time.Second)
+		c.waitConnected(t)
 		c.waitTexts(t, "#general, without the private messages", sent, time.Second)
 		c.checkAbsent(t, "C's #general page (its whole HTML)", secrets, `document.documentElement.outerHTML`)
 	})

@@ -23,7 +23,7 @@ func TestBrowserMessageLostInTheCloseIsSentAgain(t *testing.T) {
 	home := "http://" + app.cfg.Addr + "/"
 	a := newBrowser(t, chromium, "A", "ana")
 	a.signUp(t, home, a.username, a.username+"-password-123")
-	a.waitFor(t, "the socket to connect", `document.body.dataset.ws === "connected"`, 10*time.Second)
+	a.waitConnected(t)
 	a.run(t, "swallow the next frame the page sends", chromedp.Evaluate(`(() => {
 		const send = WebSocket.prototype.send;
 		window.__charlaSwallow = 1;

@@ -345,6 +345,12 @@ func (b *browser) eval(js string, res any) error {
 	return chromedp.Run(ctx, chromedp.Evaluate(js, res))
 }
 
+// waitConnected waits until the page says its socket is connected.
+func (b *browser) waitConnected(t *testing.T) {
+	t.Helper()
+	b.waitFor(t, "the socket to connect", `document.body.dataset.ws === "connected"`, 10*time.Second)
+}
+
 // waitFor polls a JS boolean expression every 50 ms until it is true.
 func (b *browser) waitFor(t *testing.T, what, js string, timeout time.Duration) {
 	t.Helper()

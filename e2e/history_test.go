@@ -24,7 +24,7 @@ func TestBrowserScrollingUpLoadsOlderHistory(t *testing.T) {
 	a := newBrowser(t, chromium, "A", "ana")
 
 	a.signUp(t, home, a.username, a.username+"-password-123")
-	a.waitFor(t, "the socket to connect", `document.body.dataset.ws === "connected"`, 5*time.Second)
+	a.waitConnected(t)
 	a.waitTexts(t, "an empty room", nil, time.Second)
 	a.checkConsole(t)
 
@@ -64,7 +64,7 @@ func TestBrowserScrollingUpLoadsOlderHistory(t *testing.T) {
 	a.run(t, "reload", chromedp.Reload())
 	newest := seeded[total-db.PageSize:]
 	a.waitTexts(t, "the newest page, rendered by the server", newest, 2*time.Second)
-	a.waitFor(t, "the socket to connect", `document.body.dataset.ws === "connected"`, 5*time.Second)
+	a.waitConnected(t)
 	a.waitFor(t, "a link to the older messages above them",
 		`(() => {
 			const o = document.getElementById("older");

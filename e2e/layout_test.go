@@ -56,7 +56,7 @@ func TestBrowserPhoneLayoutFitsTheScreen(t *testing.T) {
 	a.signUp(t, home, a.username, a.username+"-password-123")
 	seedConversation(t, app, db.GeneralRoom)
 	a.run(t, "reload to show the seeded conversation", chromedp.Reload())
-	a.waitFor(t, "the socket to connect", `document.body.dataset.ws === "connected"`, 10*time.Second)
+	a.waitConnected(t)
 	a.checkFitsPhone(t, "#general")
 	a.checkChatTakesTheWidth(t)
 	a.checkSidebarFolded(t)
@@ -78,7 +78,7 @@ func TestBrowserPhoneLayoutFitsTheScreen(t *testing.T) {
 	a.openSidebar(t)
 	a.clickThrough(t, "click #general in the sidebar", `#sidebar nav#rooms a[href="/rooms/1"]`,
 		`location.pathname === "/rooms/1" && document.querySelector("h1.room")?.textContent.trim() === "#general"`, 5*time.Second)
-	a.waitFor(t, "the socket to connect", `document.body.dataset.ws === "connected"`, 10*time.Second)
+	a.waitConnected(t)
 	a.checkSidebarFolded(t)
 
 	// The composer sends at this width too.
@@ -95,7 +95,7 @@ func TestBrowserPhoneLayoutFitsTheScreen(t *testing.T) {
 	}
 	seedMessages(t, app, []db.NewMessage{{RoomID: designID, Author: "carla", Body: "Mockups for the phone layout are up."}})
 	a.run(t, "reload to see the unread count", chromedp.Reload())
-	a.waitFor(t, "the socket to connect", `document.body.dataset.ws === "connected"`, 10*time.Second)
+	a.waitConnected(t)
 	a.waitFor(t, "a dot on the Rooms button for the unread room",
 		`document.getElementById("unread-`+design+`")?.textContent.trim() === "1" && getComputedStyle(document.querySelector(".menu"), "::after").content !== "none"`, 5*time.Second)
 	a.checkFitsPhone(t, "#general with an unread room")
@@ -139,7 +139,7 @@ func TestBrowserDarkThemeFollowsTheSystem(t *testing.T) {
 	seedConversation(t, app, db.GeneralRoom)
 	seedMessages(t, app, []db.NewMessage{{RoomID: designID, Author: "carla", Body: "Mockups for the phone layout are up."}})
 	a.run(t, "reload to show the seeded conversation", chromedp.Reload())
-	a.waitFor(t, "the socket to connect", `document.body.dataset.ws === "connected"`, 10*time.Second)
+	a.waitConnected(t)
 	a.waitFor(t, "the other room's unread badge", `document.getElementById("unread-`+design+`")?.textContent.trim() === "1"`, 5*time.Second)
 	a.checkBadgeSaysUnread(t, "1")
 
@@ -170,7 +170,7 @@ func TestBrowserDarkThemeFollowsTheSystem(t *testing.T) {
 	b.run(t, "emulate prefers-color-scheme: dark", emulation.SetEmulatedMedia().
 		WithFeatures([]*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}}))
 	b.signUp(t, home, b.username, b.username+"-password-123")
-	b.waitFor(t, "the socket to connect", `document.body.dataset.ws === "connected"`, 10*time.Second)
+	b.waitConnected(t)
 	b.checkFitsPhone(t, "#general, dark")
 	b.checkContrast(t, "dark, phone")
 	b.saveScreenshot(t, "room-phone-dark")

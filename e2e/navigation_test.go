@@ -44,7 +44,7 @@ func TestBrowserBackForwardKeepsTheRoomLive(t *testing.T) {
 	a := newBrowser(t, chromium, "A", "ana")
 	a.countRestores(t)
 	a.signUp(t, home, a.username, a.username+"-password-123")
-	a.waitFor(t, "the socket to connect", `document.body.dataset.ws === "connected"`, 10*time.Second)
+	a.waitConnected(t)
 	a.sendAndSee(t, "the first message in #general", "in general before", []string{"in general before"})
 	general := []string{"in general before"}
 
@@ -95,7 +95,7 @@ func TestBrowserLeavingAPrivateRoomLandsInARoom(t *testing.T) {
 	home := "http://" + app.cfg.Addr + "/"
 	a := newBrowser(t, chromium, "A", "ana")
 	a.signUp(t, home, a.username, a.username+"-password-123")
-	a.waitFor(t, "the socket to connect", `document.body.dataset.ws === "connected"`, 10*time.Second)
+	a.waitConnected(t)
 
 	const tries = 5 // the race lost 4 times in 7
 	for i := range tries {
@@ -111,7 +111,7 @@ func TestBrowserLeavingAPrivateRoomLandsInARoom(t *testing.T) {
 			t.Fatalf("A: leaving room %s (try %d) landed on a page answered %d, want 200; page: %s", id, i+1, status, a.describe())
 		}
 		a.waitFor(t, "the sidebar not to list the room left", `!document.querySelector('nav#rooms a[href="/rooms/`+id+`"]')`, time.Second)
-		a.waitFor(t, "the socket to connect", `document.body.dataset.ws === "connected"`, 10*time.Second)
+		a.waitConnected(t)
 		a.checkConsole(t)
 	}
 }
@@ -128,7 +128,7 @@ func TestBrowserRoomLeftElsewhereSendsThePageHome(t *testing.T) {
 	a := newBrowser(t, chromium, "A", "ana")
 	password := a.username + "-password-123"
 	a.signUp(t, home, a.username, password)
-	a.waitFor(t, "the socket to connect", `document.body.dataset.ws === "connected"`, 10*time.Second)
+	a.waitConnected(t)
 	id := a.createRoom(t, "hideout", "private")
 
 	other := newBrowser(t, chromium, "A's other device", a.username)
@@ -149,7 +149,7 @@ func TestBrowserRoomLeftElsewhereSendsThePageHome(t *testing.T) {
 	if status != 200 {
 		t.Fatalf("the other page landed on a page answered %d, want 200; page: %s", status, other.describe())
 	}
-	other.waitFor(t, "the socket to connect", `document.body.dataset.ws === "connected"`, 10*time.Second)
+	other.waitConnected(t)
 	a.checkConsole(t)
 	other.checkConsole(t)
 }

@@ -26,7 +26,7 @@ func TestBrowserSocketLimits(t *testing.T) {
 	home := "http://" + app.cfg.Addr + "/"
 	a := newBrowser(t, chromium, "A", "ana")
 	a.signUp(t, home, a.username, a.username+"-password-123")
-	a.waitFor(t, "the socket to connect", `document.body.dataset.ws === "connected"`, 10*time.Second)
+	a.waitConnected(t)
 
 	t.Run("TooFarBehindReloadsToTheNewestPage", func(t *testing.T) {
 		// The page holds no message; more than the replay cap are stored
