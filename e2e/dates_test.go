@@ -22,6 +22,13 @@ var readerZones = []string{"Pacific/Kiritimati", "Pacific/Pago_Pago"} // UTC+14,
 // shows "15:04".
 const timeLayout = "3:04 PM"
 
+// What a time's tooltip says in English, in full: "Sunday, November 29,
+// 2026 at 12:01:00 AM GMT+14".
+const (
+	titleDayLayout  = "Monday, January 2, 2006"
+	titleTimeLayout = "3:04:05 PM"
+)
+
 // TestBrowserDatesAreTheReaders: the reader's browser is in another time
 // zone than the server. Each message's time is shown in the reader's zone,
 // and the first message of each of the reader's days is labelled "Today",
@@ -163,6 +170,7 @@ func (b *browser) checkDays(t *testing.T, when string, loc *time.Location, label
 		Drawn    string `json:"drawn"`
 		Datetime string `json:"datetime"`
 		Time     string `json:"time"`
+		Title    string `json:"title"`
 	}
 	read := func() ([]shownDate, error) {
 		var raw string
@@ -172,6 +180,7 @@ func (b *browser) checkDays(t *testing.T, when string, loc *time.Location, label
 			drawn: getComputedStyle(m, "::before").content,
 			datetime: m.querySelector("time")?.getAttribute("datetime") ?? "",
 			time: (m.querySelector("time")?.textContent ?? "").replace(/\s/g, " "),
+			title: (m.querySelector("time")?.title ?? "").replace(/\s/g, " "),
 		})))`, &raw); err != nil {
 			return nil, err
 		}
@@ -204,6 +213,8 @@ func (b *browser) checkDays(t *testing.T, when string, loc *time.Location, label
 				out = append(out, fmt.Sprintf("%q: datetime %q: %v", m.Body, m.Datetime, err))
 			} else if want := at.In(loc).Format(timeLayout); m.Time != want {
 				out = append(out, fmt.Sprintf("%q (%s) shows the time %q, want %q in the reader's zone", m.Body, m.Datetime, m.Time, want))
+			} else if day, clock := at.In(loc).Format(titleDayLayout), at.In(loc).Format(titleTimeLayout); !strings.Contains(m.Title, day) || !strings.Contains(m.Title, clock) {
+				out = append(out, fmt.Sprintf("%q (%s): its time's tooltip is %q, want %q and %q in it", m.Body, m.Datetime, m.Title, day, clock))
 			}
 		}
 		return out
