@@ -102,6 +102,63 @@ func TestBrowserDatesAreTheReaders(t *testing.T) {
 		"first today":     "Today",
 	})
 	a.checkConsole(t)
+
+	// Without script the page shows the server's own rendering: times and
+	// day labels in the server's zone.
+	a.run(t, "turn script off and reload", emulation.SetScriptExecutionDisabled(true), chromedp.Reload())
+	a.waitFor(t, "the page without script", `document.querySelectorAll("#messages > .msg").length === `+fmt.Sprint(db.PageSize), 5*time.Second)
+	a.checkServerDays(t)
+	a.checkConsole(t)
+}
+
+// checkServerDays checks that each message's time and day label are the
+// server's: in its zone, a label on the first message of each of its days.
+func (b *browser) checkServerDays(t *testing.T) {
+	t.Helper()
+	var raw string
+	if err := b.eval(`JSON.stringify(Array.from(document.querySelectorAll("#messages > *"), (m) => [
+		m.querySelector("time")?.getAttribute("datetime") ?? "", m.querySelector("time")?.textContent ?? "",
+		m.dataset.dayLabel ?? "", getComputedStyle(m, "::before").content]))`, &raw); err != nil {
+		t.Fatalf("%s: read the messages: %v", b.name, err)
+	}
+	var shown [][4]string
+	if err := json.Unmarshal([]byte(raw), &shown); err != nil {
+		t.Fatalf("%s: %v in %s", b.name, err, raw)
+	}
+	now := time.Now()
+	var last time.Time
+	labels := 0
+	for i, m := range shown {
+		at, err := time.Parse(time.RFC3339, m[0])
+		if err != nil {
+			t.Fatalf("%s: message %d's datetime %q: %v", b.name, i, m[0], err)
+		}
+		at = at.Local()
+		if want := at.Format("15:04"); m[1] != want {
+			t.Errorf("%s: without script, message %d (%s) shows %q, want the server's %q", b.name, i, m[0], m[1], want)
+		}
+		want := ""
+		if y, mo, d := at.Date(); i == 0 || y != last.Year() || mo != last.Month() || d != last.Day() {
+			switch ny, nm, nd := now.Date(); {
+			case y == ny && mo == nm && d == nd:
+				want = "Today"
+			case at.Format(time.DateOnly) == now.AddDate(0, 0, -1).Format(time.DateOnly):
+				want = "Yesterday"
+			default:
+				want = dayWords(at, now)
+			}
+			labels++
+		}
+		last = at
+		drawn := "none"
+		if want != "" {
+			drawn = jsString(want)
+		}
+		if m[2] != want || m[3] != drawn {
+			t.Errorf("%s: without script, message %d (%s) is labelled %q (drawn: %s), want the server's %q", b.name, i, m[0], m[2], m[3], want)
+		}
+	}
+	t.Logf("%s: without script, %d messages under %d day labels", b.name, len(shown), labels)
 }
 
 // readerZone picks a zone whose offset now is not the server's.
