@@ -241,7 +241,7 @@ type shown struct {
 	Body string
 }
 
-var articleRe = regexp.MustCompile(`(?s)<article id="msg-(\d+)" class="msg" data-id="\d+" data-key="[^"]*">.*?<p class="body">(.*?)</p></article>`)
+var articleRe = regexp.MustCompile(`(?s)<article id="msg-(\d+)" class="msg" data-id="\d+" data-key="[^"]*"[^>]*>.*?<p class="body">(.*?)</p></article>`)
 
 // parseMessages returns the messages a frame or page carries, in order.
 func parseMessages(frame string) []shown {

@@ -119,3 +119,85 @@
     e.target.form.requestSubmit();
   });
 })();
+
+// ---- Dates (issue 9, item 3) -------------------------------------------
+// Each message's <time datetime> is shown in the reader's own zone and
+// format, and the first message of each day carries its day's label
+// ("Today", "Yesterday", a date) in data-day-label, which the CSS draws
+// above it. The server renders a message once for every reader and sends
+// the same bytes to every socket, so it cannot know the reader's zone or
+// what "today" is for them: its times (and, on full pages, its labels) are
+// in the server's zone, the fallback without script.
+// htmx cannot say this in attributes: it only swaps in what the server
+// sent, and a label depends on the message's neighbours, which change
+// whenever one arrives, is replaced, or older history loads above. A
+// MutationObserver on #messages sees all of those, whichever htmx event
+// (socket upsert, replay, older page) brought them.
+// Labels are attributes on messages rather than separator elements in
+// #messages: hx-upsert inserts a message before the first child with a
+// greater data-id and skips children without one, so a separator would land
+// on the wrong side of messages inserted next to it; and recovery reads the
+// newest id from #messages' last child.
+(() => {
+  const list = document.getElementById("messages");
+  if (!list) return;
+  const lang = document.documentElement.lang || undefined;
+  const timeFmt = new Intl.DateTimeFormat(lang, { hour: "numeric", minute: "2-digit" });
+  const fullFmt = new Intl.DateTimeFormat(lang, { dateStyle: "full", timeStyle: "long" });
+  const dayFmt = new Intl.DateTimeFormat(lang, { weekday: "long", month: "long", day: "numeric" });
+  const dayYearFmt = new Intl.DateTimeFormat(lang, { weekday: "long", month: "long", day: "numeric", year: "numeric" });
+  const dayKey = (d) => `${d.getFullYear()}-${d.getMonth() + 1}-${d.getDate()}`;
+
+  // Each message element is localised once; an element that upsert puts
+  // in its place is a new one, and is localised in turn.
+  const dates = new WeakMap();
+  const localise = (m) => {
+    if (dates.has(m)) return dates.get(m);
+    const t = m.querySelector("time[datetime]");
+    const d = t ? new Date(t.getAttribute("datetime")) : null;
+    if (d && !isNaN(d)) {
+      t.textContent = timeFmt.format(d);
+      t.title = fullFmt.format(d);
+    }
+    dates.set(m, d && !isNaN(d) ? d : null);
+    return dates.get(m);
+  };
+
+  const label = (d, now) => {
+    const yesterday = new Date(now.getFullYear(), now.getMonth(), now.getDate() - 1);
+    if (dayKey(d) === dayKey(now)) return list.dataset.today;
+    if (dayKey(d) === dayKey(yesterday)) return list.dataset.yesterday;
+    return (d.getFullYear() === now.getFullYear() ? dayFmt : dayYearFmt).format(d);
+  };
+
+  const relabel = () => {
+    const now = new Date();
+    let last = "";
+    for (const m of list.children) {
+      const d = localise(m);
+      const key = d ? dayKey(d) : last;
+      const want = d && key !== last ? label(d, now) : null;
+      if (want === null) m.removeAttribute("data-day-label");
+      else if (m.dataset.dayLabel !== want) m.dataset.dayLabel = want;
+      last = key;
+    }
+  };
+
+  // "Today" becomes "Yesterday" at the reader's midnight, and a page may
+  // have slept through one.
+  const atMidnight = () => {
+    const now = new Date();
+    const next = new Date(now.getFullYear(), now.getMonth(), now.getDate() + 1);
+    setTimeout(() => {
+      relabel();
+      atMidnight();
+    }, next - now + 1000);
+  };
+
+  relabel();
+  new MutationObserver(relabel).observe(list, { childList: true });
+  document.addEventListener("visibilitychange", () => {
+    if (!document.hidden) relabel();
+  });
+  atMidnight();
+})();
