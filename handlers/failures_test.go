@@ -30,12 +30,13 @@ func TestFormProblemsRedirectToThePageTheyCameFrom(t *testing.T) {
 		form       url.Values
 		back       string // where the 303 goes
 		want       string // what that page then says
+		keeps      string // the form field that gets what was typed back
 	}{
-		{"bad room name", "/rooms", url.Values{"name": {"No Good!"}, "kind": {"public"}, "from": {"1"}}, "/rooms/1", "Room names are 2 to 40"},
-		{"taken room name", "/rooms", url.Values{"name": {taken}, "kind": {"public"}, "from": {fmt.Sprint(private)}}, fmt.Sprintf("/rooms/%d", private), "That name is not available"},
-		{"unknown person to talk with", "/direct", url.Values{"username": {"nobody-by-this-name"}, "from": {"1"}}, "/rooms/1", "There is nobody else called nobody-by-this-name."},
-		{"unknown person to add", fmt.Sprintf("/rooms/%d/members", private), url.Values{"username": {"nobody-by-this-name"}}, fmt.Sprintf("/rooms/%d", private), "There is nobody called nobody-by-this-name."},
-		{"from nowhere in particular", "/rooms", url.Values{"name": {"x"}, "kind": {"public"}}, "/", "Room names are 2 to 40"},
+		{"bad room name", "/rooms", url.Values{"name": {"No Good!"}, "kind": {"public"}, "from": {"1"}}, "/rooms/1", "Room names are 2 to 40", `<input name="name" value="No Good!"`},
+		{"taken room name", "/rooms", url.Values{"name": {taken}, "kind": {"public"}, "from": {fmt.Sprint(private)}}, fmt.Sprintf("/rooms/%d", private), "That name is not available", `<input name="name" value="" placeholder="new-room"`},
+		{"unknown person to talk with", "/direct", url.Values{"username": {"nobody-by-this-name"}, "from": {"1"}}, "/rooms/1", "There is nobody else called nobody-by-this-name.", `<input name="username" value="nobody-by-this-name" placeholder="username" aria-label="Talk with"`},
+		{"unknown person to add", fmt.Sprintf("/rooms/%d/members", private), url.Values{"username": {"nobody-by-this-name"}}, fmt.Sprintf("/rooms/%d", private), "There is nobody called nobody-by-this-name.", `<input name="username" value="nobody-by-this-name" placeholder="username" aria-label="Add someone`},
+		{"from nowhere in particular", "/rooms", url.Values{"name": {"x"}, "kind": {"public"}}, "/", "Room names are 2 to 40", `<input name="name" value="x"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.form.Set("_csrf", alice.csrf)
@@ -50,6 +51,9 @@ func TestFormProblemsRedirectToThePageTheyCameFrom(t *testing.T) {
 			page := followToPage(t, alice, loc)
 			if got := problem(page); got != tc.want && !strings.HasPrefix(got, tc.want) {
 				t.Errorf("the page after the redirect says %q, want %q", got, tc.want)
+			}
+			if !strings.Contains(page, tc.keeps) {
+				t.Errorf("the page after the redirect lacks %s: what was typed is not given back", tc.keeps)
 			}
 			// Reloading shows the page again, without the old problem.
 			status, again := alice.getStatus(tc.back)

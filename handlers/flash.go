@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charla/charla/views"
 	"github.com/labstack/echo/v4"
 )
 
@@ -40,6 +41,14 @@ const (
 	problemNoMember    = "no-member"
 )
 
+// problemForm is the sidebar form each problem is about, which gets what
+// was typed back (views.RoomPage.Typed).
+var problemForm = map[string]string{
+	problemBadRoomName: views.NewRoomForm,
+	problemNoPeer:      views.NewDirectForm,
+	problemNoMember:    views.AddMemberForm,
+}
+
 var formProblems = map[string]func(typed string) string{
 	problemBadRoomName: func(string) string {
 		return "Room names are 2 to 40 lowercase letters, digits, dashes or underscores."
@@ -66,21 +75,26 @@ func (h *Handler) problemRedirect(c echo.Context, where, code, typed string) err
 	return c.Redirect(http.StatusSeeOther, where)
 }
 
-// takeFlash returns the form problem waiting for this page, if any, and
-// clears it so that a reload does not show it again.
-func (h *Handler) takeFlash(c echo.Context) string {
+// takeFlash puts the form problem waiting for this page, if any, on it
+// with what was typed, and clears it so that a reload does not show it
+// again.
+func (h *Handler) takeFlash(c echo.Context, page *views.RoomPage) {
 	ck, err := c.Cookie(flashCookie)
 	if err != nil {
-		return ""
+		return
 	}
 	c.SetCookie(&http.Cookie{Name: flashCookie, Path: "/", MaxAge: -1, HttpOnly: true, Secure: h.secure(c), SameSite: http.SameSiteLaxMode})
 	code, enc, _ := strings.Cut(ck.Value, ".")
 	words, ok := formProblems[code]
 	typed, err := base64.RawURLEncoding.DecodeString(enc)
 	if !ok || err != nil {
-		return ""
+		return
 	}
-	return words(clipTo(string(typed), maxFlashValue))
+	value := clipTo(string(typed), maxFlashValue)
+	page.Problem = words(value)
+	if form, ok := problemForm[code]; ok {
+		page.Typed = map[string]string{form: value}
+	}
 }
 
 // backTo is the page a sidebar form was sent from: the room in its "from"

@@ -92,7 +92,8 @@ func (h *Handler) roomPage(c echo.Context, r chat.Room, member bool, before int6
 	ctx := c.Request().Context()
 	u, _ := currentUser(c)
 	page := views.RoomPage{User: u, Room: r, Member: member, Before: before, CSRF: csrfToken(c), Key: newKey(),
-		Problem: h.takeFlash(c), MaxMessageLen: db.MaxMessageLen}
+		MaxMessageLen: db.MaxMessageLen}
+	h.takeFlash(c, &page)
 	if member {
 		msgs, hasOlder, err := h.page(c, r.ID, before)
 		if err != nil {
@@ -147,9 +148,10 @@ func (h *Handler) CreateRoom(c echo.Context) error {
 	r, err := h.Store.CreateRoom(c.Request().Context(), name, kind, u.ID)
 	switch {
 	case errors.Is(err, db.ErrBadRoomName):
-		return h.problemRedirect(c, backTo(c), problemBadRoomName, name)
+		return h.problemRedirect(c, backTo(c), problemBadRoomName, c.FormValue("name"))
 	case errors.Is(err, db.ErrTaken):
-		return h.problemRedirect(c, backTo(c), problemRoomTaken, name)
+		// Not given back: the name is not to be had, whoever holds it.
+		return h.problemRedirect(c, backTo(c), problemRoomTaken, "")
 	case err != nil:
 		return err
 	}
