@@ -118,3 +118,26 @@ func TestNotFoundPagesSayWhatIsMissing(t *testing.T) {
 		}
 	}
 }
+
+// A form's address opened as a page (from history, the address bar) goes
+// to the page the form is on, not to "Method Not Allowed".
+func TestFormAddressesOpenedAsPagesGoToTheirPage(t *testing.T) {
+	srv := newServer(t, dbtest.File(t))
+	alice := srv.visit(t)
+	for path, want := range map[string]string{
+		"/rooms":           "/",
+		"/direct":          "/",
+		"/rooms/1/members": "/rooms/1",
+		"/rooms/1/join":    "/rooms/1",
+		"/rooms/1/leave":   "/rooms/1",
+	} {
+		resp, err := alice.client.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != want {
+			t.Errorf("GET %s: %d to %q, want 303 to %q", path, resp.StatusCode, resp.Header.Get("Location"), want)
+		}
+	}
+}

@@ -106,3 +106,15 @@ func backTo(c echo.Context) string {
 	}
 	return roomURL(id)
 }
+
+// toHome and toRoom answer a GET of a form's address with the page the
+// form is on. The room's id goes through as a number, never as text.
+func toHome(c echo.Context) error { return c.Redirect(http.StatusSeeOther, "/") }
+
+func toRoom(c echo.Context) error {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return errNoRoom
+	}
+	return c.Redirect(http.StatusSeeOther, roomURL(id))
+}
