@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/charla/charla/chat"
 	"github.com/charla/charla/db"
@@ -69,7 +70,48 @@ func (h *Handler) send(ctx context.Context, u chat.User, room int64, key, body s
 	if !allow(h.limits.send, strconv.FormatInt(u.ID, 10)) {
 		return db.Stored{}, errSlowDown
 	}
+	return h.post(ctx, u, room, key, body)
+}
+
+func (h *Handler) post(ctx context.Context, u chat.User, room int64, key, body string) (db.Stored, error) {
 	return h.Poster.Post(ctx, db.NewMessage{RoomID: room, UserID: u.ID, Key: key, Author: u.Username, Body: body})
+}
+
+// A burst over the send limit is paced, not refused: a socket's reader
+// waits for the person's next send token (up to maxSendWait a message)
+// before it reads the next frame.
+//
+// Why here and not in the page: the reader is the one place that sees a
+// person's messages in the order they were typed, one at a time, and the
+// limiter's own state. A page that resent a refused message after a delay
+// would put it after the ones it had sent meanwhile (the next token may go
+// to any of them); a page that paced itself would have to guess the
+// bucket, which the person's other tabs share. Waiting keeps the order,
+// loses nothing, and holds a flood to the same rate: its frames wait in
+// its own connection's buffers, not in memory here. Only a wait longer
+// than maxSendWait (many tabs flooding at once) is refused with "slow
+// down" and the text handed back. The plain-HTTP form sends one message
+// a page load and is refused at once, as it cannot be held.
+const (
+	// maxSendWait is how long one message may wait for a token: at the
+	// default 5 a second, 15 tokens' time.
+	maxSendWait = 3 * time.Second
+	// sendTokenPoll is how often a waiting reader asks again.
+	sendTokenPoll = 20 * time.Millisecond
+)
+
+// awaitSendToken takes one of u's send tokens, waiting for it while the
+// socket stays open, up to maxSendWait.
+func (h *Handler) awaitSendToken(s *socket) bool {
+	key := strconv.FormatInt(s.user.ID, 10)
+	deadline := time.Now().Add(maxSendWait)
+	for !allow(h.limits.send, key) {
+		if s.closeCode.Load() != 0 || time.Now().Add(sendTokenPoll).After(deadline) {
+			return false
+		}
+		time.Sleep(sendTokenPoll)
+	}
+	return true
 }
 
 // sendProblem turns a Post error into a status and words for the person.

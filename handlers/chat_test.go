@@ -146,7 +146,7 @@ func TestBrowsersGetErrorsAsPages(t *testing.T) {
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusNotFound || !strings.Contains(string(body), "<h2>Not Found</h2>") || !strings.Contains(string(body), "no such room") {
+	if resp.StatusCode != http.StatusNotFound || !strings.Contains(string(body), "<h2>Not Found</h2>") || !strings.Contains(string(body), "No room here") {
 		t.Fatalf("a browser asking for a missing room: %d\n%s", resp.StatusCode, body)
 	}
 }

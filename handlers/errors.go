@@ -9,6 +9,9 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
+// noPage is what a browser is told for an address no route serves.
+const noPage = "No page here: nothing lives at this address."
+
 // ErrorHandler answers errors as a small HTML page to browsers, and as
 // Echo does to anything else. A 500's cause is logged, never shown.
 func (h *Handler) ErrorHandler(err error, c echo.Context) {
@@ -22,7 +25,10 @@ func (h *Handler) ErrorHandler(err error, c echo.Context) {
 	}
 	status, message := http.StatusInternalServerError, "Something went wrong on our side. Try again in a moment."
 	var he *echo.HTTPError
-	if errors.As(err, &he) {
+	if errors.Is(err, echo.ErrNotFound) {
+		// The router's own 404: no route has this path.
+		status, message = http.StatusNotFound, noPage
+	} else if errors.As(err, &he) {
 		status = he.Code
 		if m, ok := he.Message.(string); ok && (status < 500 || m == dbUnavailable) {
 			message = m

@@ -145,6 +145,14 @@ func (h *Handler) Register(e *echo.Echo) {
 	e.POST("/rooms/:id/join", h.JoinRoom, requireUser)
 	e.POST("/rooms/:id/leave", h.LeaveRoom, requireUser)
 	e.POST("/rooms/:id/members", h.AddMember, requireUser)
+	// A form's address opened as a page (from history, or the address
+	// bar after a form answered in place, as the room-change limit's 429
+	// does) goes to the page the form belongs to, not "Method Not Allowed".
+	e.GET("/rooms", toHome, requireUser)
+	e.GET("/direct", toHome, requireUser)
+	e.GET("/rooms/:id/members", toRoom, requireUser)
+	e.GET("/rooms/:id/join", toRoom, requireUser)
+	e.GET("/rooms/:id/leave", toRoom, requireUser)
 	e.GET("/admin/invites", h.InvitesPage, requireAdmin)
 	e.POST("/admin/invites", h.CreateInvite, requireAdmin)
 }

@@ -14,7 +14,7 @@ import (
 
 // errNoRoom is what anyone gets for a room that does not exist or that they
 // may not know of: the same answer, so ids cannot be probed.
-var errNoRoom = echo.NewHTTPError(http.StatusNotFound, "no such room")
+var errNoRoom = echo.NewHTTPError(http.StatusNotFound, "No room here: it does not exist, or it is private and you are not in it.")
 
 // room returns the room named in the URL and whether the signed-in person
 // is a member. Private and direct rooms do not exist for non-members.
@@ -91,7 +91,9 @@ func (h *Handler) RoomPage(c echo.Context) error {
 func (h *Handler) roomPage(c echo.Context, r chat.Room, member bool, before int64) (views.RoomPage, error) {
 	ctx := c.Request().Context()
 	u, _ := currentUser(c)
-	page := views.RoomPage{User: u, Room: r, Member: member, Before: before, CSRF: csrfToken(c), Key: newKey()}
+	page := views.RoomPage{User: u, Room: r, Member: member, Before: before, CSRF: csrfToken(c), Key: newKey(),
+		MaxMessageLen: db.MaxMessageLen}
+	h.takeFlash(c, &page)
 	if member {
 		msgs, hasOlder, err := h.page(c, r.ID, before)
 		if err != nil {
@@ -146,11 +148,10 @@ func (h *Handler) CreateRoom(c echo.Context) error {
 	r, err := h.Store.CreateRoom(c.Request().Context(), name, kind, u.ID)
 	switch {
 	case errors.Is(err, db.ErrBadRoomName):
-		return h.homeProblem(c, http.StatusUnprocessableEntity, "Room names are 2 to 40 lowercase letters, digits, dashes or underscores.")
+		return h.problemRedirect(c, backTo(c), problemBadRoomName, c.FormValue("name"))
 	case errors.Is(err, db.ErrTaken):
-		// The same words whoever holds the name: a private room's name
-		// is its members' business.
-		return h.homeProblem(c, http.StatusConflict, "That name is not available. Pick another.")
+		// Not given back: the name is not to be had, whoever holds it.
+		return h.problemRedirect(c, backTo(c), problemRoomTaken, "")
 	case err != nil:
 		return err
 	}
@@ -168,7 +169,7 @@ func (h *Handler) StartDirect(c echo.Context) error {
 	ctx := c.Request().Context()
 	other, _, err := h.Store.UserByName(ctx, strings.TrimSpace(c.FormValue("username")))
 	if errors.Is(err, db.ErrNotFound) || (err == nil && other.ID == u.ID) {
-		return h.homeProblem(c, http.StatusUnprocessableEntity, "There is nobody else called "+c.FormValue("username")+".")
+		return h.problemRedirect(c, backTo(c), problemNoPeer, c.FormValue("username"))
 	}
 	if err != nil {
 		return err
@@ -230,7 +231,7 @@ func (h *Handler) AddMember(c echo.Context) error {
 	}
 	added, joined, err := h.Store.AddMember(c.Request().Context(), r.ID, strings.TrimSpace(c.FormValue("username")))
 	if errors.Is(err, db.ErrNotFound) {
-		return h.roomProblem(c, r, http.StatusUnprocessableEntity, "There is nobody called "+c.FormValue("username")+".")
+		return h.problemRedirect(c, roomURL(r.ID), problemNoMember, c.FormValue("username"))
 	}
 	if err != nil {
 		return err
@@ -253,7 +254,10 @@ func (h *Handler) roomProblem(c echo.Context, r chat.Room, status int, problem s
 	return render(c, status, views.Room(page))
 }
 
-// homeProblem shows the lobby with a problem to fix (a bad room name…).
+// homeProblem shows the lobby with a problem to fix. Only the room-change
+// limit uses it (and roomProblem): its 429 and Retry-After are for
+// whatever sends that fast. Problems with what was typed go back to the
+// person's page instead (see problemRedirect).
 func (h *Handler) homeProblem(c echo.Context, status int, problem string) error {
 	page, err := h.roomPage(c, chat.Room{}, false, 0)
 	if err != nil {

@@ -334,9 +334,13 @@ func (h *Handler) read(s *socket) error {
 // to say to it alone. A new message reaches the sender, like everyone else,
 // through the room (db.Writer publishes it after commit).
 func (h *Handler) receive(s *socket, f sendFrame) {
-	ctx, cancel := context.WithTimeout(context.Background(), sendTimeout)
-	st, err := h.send(ctx, s.user, s.room, f.Key, f.Body)
-	cancel()
+	var st db.Stored
+	err := errSlowDown
+	if h.awaitSendToken(s) {
+		ctx, cancel := context.WithTimeout(context.Background(), sendTimeout)
+		st, err = h.post(ctx, s.user, s.room, f.Key, f.Body)
+		cancel()
+	}
 	switch {
 	case err == nil && st.Created:
 		return

@@ -31,8 +31,8 @@ type Config struct {
 	MaxSockets     int      // CHARLA_SOCKETS_PER_PERSON: open sockets one person may hold (0: handlers' default, 20)
 }
 
-// defaultSendRate lets a person type fast, and a script not flood a room.
-const defaultSendRate = 5
+// DefaultSendRate (CHARLA_SEND_RATE's default) lets a person type fast, and a script not flood a room.
+const DefaultSendRate = 5
 
 // defaultSignupRate lets an office or a family behind one address sign up
 // together, and a script not make accounts (each an argon2id hash) by the
@@ -77,7 +77,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		cfg.SkipMigrate = !b
 	}
 	var err error
-	if cfg.SendRate, err = rateSetting(getenv, "CHARLA_SEND_RATE", defaultSendRate, "messages a second"); err != nil {
+	if cfg.SendRate, err = rateSetting(getenv, "CHARLA_SEND_RATE", DefaultSendRate, "messages a second"); err != nil {
 		return Config{}, err
 	}
 	if cfg.SignupRate, err = rateSetting(getenv, "CHARLA_SIGNUP_RATE", defaultSignupRate, "accounts an hour"); err != nil {

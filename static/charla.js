@@ -116,6 +116,8 @@
     if (e.key !== "Enter" || e.shiftKey || e.isComposing) return;
     if (!e.target.matches("form[hx-ws\\:send] textarea")) return;
     e.preventDefault();
+    // Nothing to send: no pending copy, no frame, no browser complaint.
+    if (e.target.value.trim() === "") return;
     e.target.form.requestSubmit();
   });
 })();
@@ -200,4 +202,33 @@
     if (!document.hidden) relabel();
   });
   atMidnight();
+})();
+
+// Failures stay small (issue 9, item 10): a counter near the length limit.
+// The server renders the limit on the composer (data-max-length, from
+// db.MaxMessageLen) and still refuses a longer message with its text kept;
+// the counter tells before that happens. It counts characters (code
+// points) as the server does, not UTF-16 units as maxlength would. (A
+// burst over the send limit needs nothing here: the server paces it, see
+// handlers/chat.go.)
+(() => {
+  const counterFrom = 500; // characters left at which the counter appears
+
+  const count = (t) => {
+    const out = t.form?.querySelector("output.counter");
+    const max = Number(t.dataset.maxLength);
+    if (!out || !max) return;
+    const left = max - [...t.value].length;
+    out.hidden = left > counterFrom;
+    out.classList.toggle("over", left < 0);
+    out.textContent = left >= 0 ? `${left.toLocaleString()} characters left` : `${(-left).toLocaleString()} over the limit of ${max.toLocaleString()}`;
+  };
+  const composers = () => document.querySelectorAll("textarea[data-max-length]");
+
+  document.addEventListener("input", (e) => {
+    if (e.target.matches?.("textarea[data-max-length]")) count(e.target);
+  });
+  // The composer empties itself after a send, which fires no input event.
+  document.addEventListener("htmx:ws:before:message:outgoing", () => composers().forEach(count));
+  composers().forEach(count); // a draft handed back by the server
 })();

@@ -1,0 +1,120 @@
+package handlers
+
+import (
+	"encoding/base64"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/charla/charla/views"
+	"github.com/labstack/echo/v4"
+)
+
+// Form problems follow post/redirect/get: a form that cannot be carried out
+// (a bad or taken room name, an unknown username) redirects (303) back to
+// the page the person was on, and that page says what went wrong. The page
+// at the form's own address would be wrong twice: reloading it says
+// "Method Not Allowed" (or posts again), and it is not where the person was.
+//
+// The problem travels in a short-lived cookie, as a fixed code plus what was
+// typed, never in the URL: a URL that reflects text is a phishing tool
+// ("?problem=Your account is locked, call…"), and ends up in logs and
+// history. The code picks the words from formProblems; the typed value is
+// only ever shown escaped (templ), and is cut to a username's length.
+const (
+	flashCookie = "charla_flash"
+	// flashTTL is how long the problem waits for its page: the redirect's
+	// GET follows at once, so a minute is plenty, and a stale problem
+	// never surprises anyone later.
+	flashTTL = time.Minute
+	// maxFlashValue bounds what was typed that the cookie carries: the
+	// longest name a form takes (room names are 40).
+	maxFlashValue = 40
+)
+
+// Form problem codes, and their words (%s: what was typed).
+const (
+	problemBadRoomName = "room-name"
+	problemRoomTaken   = "room-taken"
+	problemNoPeer      = "no-peer"
+	problemNoMember    = "no-member"
+)
+
+// problemForm is the sidebar form each problem is about, which gets what
+// was typed back (views.RoomPage.Typed).
+var problemForm = map[string]string{
+	problemBadRoomName: views.NewRoomForm,
+	problemNoPeer:      views.NewDirectForm,
+	problemNoMember:    views.AddMemberForm,
+}
+
+var formProblems = map[string]func(typed string) string{
+	problemBadRoomName: func(string) string {
+		return "Room names are 2 to 40 lowercase letters, digits, dashes or underscores."
+	},
+	// The same words whoever holds the name: a private room's name is its
+	// members' business.
+	problemRoomTaken: func(string) string { return "That name is not available. Pick another." },
+	problemNoPeer:    func(typed string) string { return "There is nobody else called " + typed + "." },
+	problemNoMember:  func(typed string) string { return "There is nobody called " + typed + "." },
+}
+
+// problemRedirect sends the person back to where with a form problem to show.
+func (h *Handler) problemRedirect(c echo.Context, where, code, typed string) error {
+	typed = clipTo(strings.TrimSpace(typed), maxFlashValue)
+	c.SetCookie(&http.Cookie{
+		Name:     flashCookie,
+		Value:    code + "." + base64.RawURLEncoding.EncodeToString([]byte(typed)),
+		Path:     "/",
+		MaxAge:   int(flashTTL / time.Second),
+		HttpOnly: true,
+		Secure:   h.secure(c),
+		SameSite: http.SameSiteLaxMode,
+	})
+	return c.Redirect(http.StatusSeeOther, where)
+}
+
+// takeFlash puts the form problem waiting for this page, if any, on it
+// with what was typed, and clears it so that a reload does not show it
+// again.
+func (h *Handler) takeFlash(c echo.Context, page *views.RoomPage) {
+	ck, err := c.Cookie(flashCookie)
+	if err != nil {
+		return
+	}
+	c.SetCookie(&http.Cookie{Name: flashCookie, Path: "/", MaxAge: -1, HttpOnly: true, Secure: h.secure(c), SameSite: http.SameSiteLaxMode})
+	code, enc, _ := strings.Cut(ck.Value, ".")
+	words, ok := formProblems[code]
+	typed, err := base64.RawURLEncoding.DecodeString(enc)
+	if !ok || err != nil {
+		return
+	}
+	value := clipTo(string(typed), maxFlashValue)
+	page.Problem = words(value)
+	if form, ok := problemForm[code]; ok {
+		page.Typed = map[string]string{form: value}
+	}
+}
+
+// backTo is the page a sidebar form was sent from: the room in its "from"
+// field (an id, never a path, so it cannot point elsewhere), or the lobby.
+func backTo(c echo.Context) string {
+	id, err := strconv.ParseInt(c.FormValue("from"), 10, 64)
+	if err != nil || id <= 0 {
+		return "/"
+	}
+	return roomURL(id)
+}
+
+// toHome and toRoom answer a GET of a form's address with the page the
+// form is on. The room's id goes through as a number, never as text.
+func toHome(c echo.Context) error { return c.Redirect(http.StatusSeeOther, "/") }
+
+func toRoom(c echo.Context) error {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return errNoRoom
+	}
+	return c.Redirect(http.StatusSeeOther, roomURL(id))
+}
