@@ -1,8 +1,22 @@
 package chat
 
+import "time"
+
 // User is an account.
 type User struct {
 	ID       int64
 	Username string
 	Admin    bool
+	// Deactivated accounts cannot sign in and have no sessions; their
+	// messages stay with their name.
+	Deactivated bool
+}
+
+// Invite is an open sign-up invitation, as the admin's list shows it. Its
+// token is not here: only its hash is stored.
+type Invite struct {
+	ID      string // the token's hash: names the invite, signs nobody up
+	By      string // who made it
+	Created time.Time
+	Expires time.Time
 }

@@ -48,3 +48,49 @@ func TestMigrationKeepsSkeletonMessages(t *testing.T) {
 		t.Fatalf("general after migrating: %+v, %v; want a public room", rooms, err)
 	}
 }
+
+// A database from before deactivation (migrations 1 and 2) moves forward
+// with its accounts active and their sessions live; the migration also
+// goes back down and up again.
+func TestMigrationKeepsAccountsActive(t *testing.T) {
+	ctx := context.Background()
+	s, err := db.Open(ctx, "file:"+filepath.Join(t.TempDir(), "accounts.db"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	p, err := goose.NewProvider(goose.DialectSQLite3, s.DB(), migrations.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.UpTo(ctx, 2); err != nil {
+		t.Fatal(err)
+	}
+	u, err := s.CreateUser(ctx, "before", "hash")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.DB().ExecContext(ctx,
+		`INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ('old-session', ?, 1, 9999999999999)`, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatalf("migrate forward: %v", err)
+	}
+	if got, err := s.SessionUser(ctx, "old-session"); err != nil || got.ID != u.ID || got.Deactivated {
+		t.Fatalf("a session from before the migration: %+v, %v; want it live", got, err)
+	}
+	if _, err := p.DownTo(ctx, 2); err != nil {
+		t.Fatalf("migrate down: %v", err)
+	}
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatalf("migrate up again: %v", err)
+	}
+	other, err := s.CreateUser(ctx, "second", "hash")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeactivateUser(ctx, other.ID); err != nil {
+		t.Fatalf("deactivate after migrating: %v", err)
+	}
+}

@@ -75,8 +75,8 @@ func (s *Store) UserByName(ctx context.Context, username string) (chat.User, str
 	var u chat.User
 	var hash string
 	err := s.db.QueryRowContext(ctx,
-		`SELECT id, username, is_admin, password_hash FROM users WHERE username = ?`, username).
-		Scan(&u.ID, &u.Username, &u.Admin, &hash)
+		`SELECT id, username, is_admin, deactivated_at IS NOT NULL, password_hash FROM users WHERE username = ?`, username).
+		Scan(&u.ID, &u.Username, &u.Admin, &u.Deactivated, &hash)
 	if errors.Is(err, sql.ErrNoRows) {
 		return chat.User{}, "", ErrNotFound
 	}
@@ -97,12 +97,13 @@ func (s *Store) CreateSession(ctx context.Context, tokenHash string, userID int6
 	return nil
 }
 
-// SessionUser returns the user of a live session.
+// SessionUser returns the user of a live session. A deactivated account
+// has no live session, whatever rows remain.
 func (s *Store) SessionUser(ctx context.Context, tokenHash string) (chat.User, error) {
 	var u chat.User
 	st, err := s.prepared(ctx,
 		`SELECT u.id, u.username, u.is_admin FROM sessions s JOIN users u ON u.id = s.user_id
-		 WHERE s.token_hash = ? AND s.expires_at > ?`)
+		 WHERE s.token_hash = ? AND s.expires_at > ? AND u.deactivated_at IS NULL`)
 	if err == nil {
 		err = st.QueryRowContext(ctx, tokenHash, time.Now().UnixMilli()).Scan(&u.ID, &u.Username, &u.Admin)
 	}

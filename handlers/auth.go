@@ -304,7 +304,9 @@ func (h *Handler) SignIn(c echo.Context) error {
 	} else if err != nil {
 		return err
 	}
-	if !ok || u.ID == 0 {
+	// A deactivated account gets the same answer as a wrong password,
+	// after the same work: nobody learns which accounts exist.
+	if !ok || u.ID == 0 || u.Deactivated {
 		return fail(http.StatusUnauthorized, "Wrong username or password.")
 	}
 	if err := h.startSession(c, u); err != nil {

@@ -34,6 +34,11 @@ type Store interface {
 	ClaimInvite(ctx context.Context, tokenHash string) error
 	ReleaseInvite(ctx context.Context, tokenHash string) error
 	UseInvite(ctx context.Context, tokenHash string, userID int64) error
+	OpenInvites(ctx context.Context) ([]chat.Invite, error)
+	RevokeInvite(ctx context.Context, tokenHash string) error
+	Accounts(ctx context.Context) ([]chat.User, error)
+	DeactivateUser(ctx context.Context, userID int64) error
+	ReactivateUser(ctx context.Context, userID int64) error
 
 	CreateRoom(ctx context.Context, name, kind string, creator int64) (chat.Room, error)
 	RoomFor(ctx context.Context, roomID, userID int64) (chat.Room, bool, error)
@@ -155,6 +160,13 @@ func (h *Handler) Register(e *echo.Echo) {
 	e.GET("/rooms/:id/leave", toRoom, requireUser)
 	e.GET("/admin/invites", h.InvitesPage, requireAdmin)
 	e.POST("/admin/invites", h.CreateInvite, requireAdmin)
+	e.POST("/admin/invites/revoke", h.RevokeInvite, requireAdmin)
+	e.GET("/admin/invites/revoke", toInvites, requireAdmin)
+	e.GET("/admin/people", h.PeoplePage, requireAdmin)
+	e.POST("/admin/people/:id/deactivate", h.Deactivate, requireAdmin)
+	e.POST("/admin/people/:id/reactivate", h.Reactivate, requireAdmin)
+	e.GET("/admin/people/:id/deactivate", toPeople, requireAdmin)
+	e.GET("/admin/people/:id/reactivate", toPeople, requireAdmin)
 }
 
 // ipExtractor says where a request comes from: its connection's address,

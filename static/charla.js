@@ -232,3 +232,22 @@
   document.addEventListener("htmx:ws:before:message:outgoing", () => composers().forEach(count));
   composers().forEach(count); // a draft handed back by the server
 })();
+
+// Admin (issue 9, item 11): "Copy" beside a new invite link. htmx has no
+// clipboard; without script the button stays hidden and the link is a
+// read-only field whose text can be selected and copied by hand.
+(() => {
+  document.querySelectorAll("button[data-copy]").forEach((b) => {
+    const field = document.querySelector(b.dataset.copy);
+    if (!field || !navigator.clipboard) return;
+    b.hidden = false;
+    b.addEventListener("click", async () => {
+      try {
+        await navigator.clipboard.writeText(field.value);
+        b.textContent = "Copied";
+      } catch {
+        field.select(); // no permission: leave it selected to copy by hand
+      }
+    });
+  });
+})();
