@@ -282,11 +282,7 @@ func TestInviteOnlySignUp(t *testing.T) {
 	if resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("sign up without an invite: status %d, want 403", resp.StatusCode)
 	}
-	resp, body := admin.post("/admin/invites", url.Values{"_csrf": {admin.csrf}})
-	m := inviteLinkRe.FindStringSubmatch(body)
-	if resp.StatusCode != http.StatusOK || m == nil {
-		t.Fatalf("make an invite: status %d, no link", resp.StatusCode)
-	}
+	m := inviteLinkRe.FindStringSubmatch(makeInvite(t, admin))
 	resp, _ = p.post("/signup", url.Values{"_csrf": {p.csrf}, "invite": {m[1]}, "username": {"newcomer"}, "password": {"long enough pw"}})
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("sign up with an invite: status %d, want 303", resp.StatusCode)
