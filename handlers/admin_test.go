@@ -187,3 +187,23 @@ func openInvites(t *testing.T, srv *server) int {
 	}
 	return len(open)
 }
+
+// Deactivating and reactivating share the room changes' bucket: a burst,
+// then 429 on the people page.
+func TestAccountChangesAreRateLimited(t *testing.T) {
+	srv := newServer(t, dbtest.File(t))
+	admin := srv.visit(t)
+	bo := srv.visit(t)
+	id := strconv.FormatInt(userID(t, srv, bo.name), 10)
+	admin.get("/admin/people")
+	actions := []string{"deactivate", "reactivate"}
+	for i := range handlers.RoomChangeBurst {
+		if resp, body := admin.post("/admin/people/"+id+"/"+actions[i%2], url.Values{"_csrf": {admin.csrf}}); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("change %d: %d\n%s", i+1, resp.StatusCode, body)
+		}
+	}
+	resp, body := admin.post("/admin/people/"+id+"/deactivate", url.Values{"_csrf": {admin.csrf}})
+	if resp.StatusCode != http.StatusTooManyRequests || !strings.Contains(body, "too fast") || resp.Header.Get("Retry-After") == "" {
+		t.Fatalf("one change past the burst: %d, Retry-After %q\n%s", resp.StatusCode, resp.Header.Get("Retry-After"), body)
+	}
+}
