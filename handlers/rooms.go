@@ -101,7 +101,7 @@ func (h *Handler) roomPage(c echo.Context, r chat.Room, member bool, before int6
 		}
 		page.Messages, page.HasOlder = msgs, hasOlder
 		if before == 0 && len(msgs) > 0 {
-			if err := h.Store.MarkRead(ctx, r.ID, u.ID, msgs[len(msgs)-1].ID); err != nil {
+			if err := h.markShown(c, &page); err != nil {
 				return page, err
 			}
 		}
@@ -119,6 +119,20 @@ func (h *Handler) roomPage(c echo.Context, r chat.Room, member bool, before int6
 		}
 	}
 	return page, nil
+}
+
+// markShown finds where the person's unread messages begin on a live page
+// (the "new messages" line), then marks the room read up to its newest
+// message. If more are unread than the page holds, the line is on its
+// first message, and the rest loads above as the person scrolls up.
+func (h *Handler) markShown(c echo.Context, page *views.RoomPage) error {
+	ctx := c.Request().Context()
+	last, err := h.Store.ReadMark(ctx, page.Room.ID, page.User.ID)
+	if err != nil {
+		return err
+	}
+	page.UnreadFrom = views.FirstUnread(page.Messages, last, page.User.ID)
+	return h.Store.MarkRead(ctx, page.Room.ID, page.User.ID, page.Messages[len(page.Messages)-1].ID)
 }
 
 // page reads one page of history before the given id (the newest when 0)
