@@ -11,6 +11,10 @@ import "github.com/charla/charla/chat"
 // carry none: the page counts what arrives while the reader is scrolled up.
 const NewMessages = "New messages"
 
+// JumpText is what the button that jumps to the newest message says while
+// the reader is scrolled up; charla.js puts the count in place of {n}.
+const JumpText = "{n} new — jump to latest"
+
 // FirstUnread returns the id of the first message in msgs (oldest first)
 // after the read mark lastRead that is not the reader's own, or 0 when
 // there is none: the reader has seen everything shown.
