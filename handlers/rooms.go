@@ -123,8 +123,10 @@ func (h *Handler) roomPage(c echo.Context, r chat.Room, member bool, before int6
 
 // markShown finds where the person's unread messages begin on a live page
 // (the "new messages" line), then marks the room read up to its newest
-// message. If more are unread than the page holds, the line is on its
-// first message, and the rest loads above as the person scrolls up.
+// message. When they begin before the page (more are unread than it
+// holds), there is no line and the page opens at the newest message as
+// before: a line on the page's first message would be in the wrong place,
+// and opening there would load older pages above it at once.
 func (h *Handler) markShown(c echo.Context, page *views.RoomPage) error {
 	ctx := c.Request().Context()
 	last, err := h.Store.ReadMark(ctx, page.Room.ID, page.User.ID)
@@ -132,6 +134,9 @@ func (h *Handler) markShown(c echo.Context, page *views.RoomPage) error {
 		return err
 	}
 	page.UnreadFrom = views.FirstUnread(page.Messages, last, page.User.ID)
+	if page.HasOlder && page.UnreadFrom == page.Messages[0].ID {
+		page.UnreadFrom = 0
+	}
 	return h.Store.MarkRead(ctx, page.Room.ID, page.User.ID, page.Messages[len(page.Messages)-1].ID)
 }
 

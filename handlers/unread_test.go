@@ -48,8 +48,9 @@ func say(t *testing.T, store *db.Store, prefix string, n int) []chat.Message {
 // TestRoomPageMarksWhereTheReaderStopped: a person's room page draws the
 // "new messages" line on the first message after their read mark that is
 // someone else's, exactly once; and on none when they have seen it all
-// (they just joined, or opened the page again), on an archive page, or in
-// an older page loaded in place (the same bytes for everyone).
+// (they just joined, or opened the page again), on an archive page, in an
+// older page loaded in place (the same bytes for everyone), or when more
+// are unread than the page holds (the first is not on it).
 func TestRoomPageMarksWhereTheReaderStopped(t *testing.T) {
 	dbtest.ForEachBackend(t, func(t *testing.T, store *db.Store) {
 		srv := newServer(t, store)
@@ -79,5 +80,10 @@ func TestRoomPageMarksWhereTheReaderStopped(t *testing.T) {
 
 		more := say(t, store, "more", 1)
 		check("an older page loaded in place", p.get(fmt.Sprintf("/rooms/1/messages?before=%d", more[0].ID+1)))
+
+		// More unread than a page holds: they begin before the page, where
+		// no line can be drawn; the page opens at the newest as before.
+		say(t, store, "flood", db.PageSize+1)
+		check("more unread than a page", p.get("/rooms/1"))
 	})
 }

@@ -360,6 +360,12 @@
   const sidebar = document.getElementById("sidebar");
   if (sidebar) new MutationObserver(showCount).observe(sidebar, { childList: true, subtree: true, characterData: true });
 
-  list.querySelector("[data-unread-label]")?.scrollIntoView({ block: "start" });
-  measure();
+  // Once every deferred script has run (and whatever it changed in the
+  // messages' heights): the view starts at the line, if there is one.
+  const start = () => {
+    list.querySelector("[data-unread-label]")?.scrollIntoView({ block: "start" });
+    measure();
+  };
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
 })();
