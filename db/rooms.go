@@ -220,6 +220,23 @@ func (s *Store) DirectRoom(ctx context.Context, a, b int64) (chat.Room, bool, er
 	return r, started, nil
 }
 
+// ReadMark returns the id of the last message userID has been shown in
+// roomID (0 when none, or not a member): what is after it is unread.
+func (s *Store) ReadMark(ctx context.Context, roomID, userID int64) (int64, error) {
+	var last int64
+	st, err := s.prepared(ctx, `SELECT last_read_id FROM memberships WHERE room_id = ? AND user_id = ?`)
+	if err == nil {
+		err = st.QueryRowContext(ctx, roomID, userID).Scan(&last)
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("read mark: %w", err)
+	}
+	return last, nil
+}
+
 // MarkRead moves userID's read mark in roomID forward to lastID.
 func (s *Store) MarkRead(ctx context.Context, roomID, userID, lastID int64) error {
 	_, err := s.exec(ctx,

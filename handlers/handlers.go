@@ -48,6 +48,7 @@ type Store interface {
 	Leave(ctx context.Context, roomID, userID int64) error
 	AddMember(ctx context.Context, roomID int64, username string) (chat.User, bool, error)
 	DirectRoom(ctx context.Context, a, b int64) (chat.Room, bool, error)
+	ReadMark(ctx context.Context, roomID, userID int64) (int64, error)
 	MarkRead(ctx context.Context, roomID, userID, lastID int64) error
 }
 

@@ -101,7 +101,7 @@ func (h *Handler) roomPage(c echo.Context, r chat.Room, member bool, before int6
 		}
 		page.Messages, page.HasOlder = msgs, hasOlder
 		if before == 0 && len(msgs) > 0 {
-			if err := h.Store.MarkRead(ctx, r.ID, u.ID, msgs[len(msgs)-1].ID); err != nil {
+			if err := h.markShown(c, &page); err != nil {
 				return page, err
 			}
 		}
@@ -119,6 +119,25 @@ func (h *Handler) roomPage(c echo.Context, r chat.Room, member bool, before int6
 		}
 	}
 	return page, nil
+}
+
+// markShown finds where the person's unread messages begin on a live page
+// (the "new messages" line), then marks the room read up to its newest
+// message. When they begin before the page (more are unread than it
+// holds), there is no line and the page opens at the newest message as
+// before: a line on the page's first message would be in the wrong place,
+// and opening there would load older pages above it at once.
+func (h *Handler) markShown(c echo.Context, page *views.RoomPage) error {
+	ctx := c.Request().Context()
+	last, err := h.Store.ReadMark(ctx, page.Room.ID, page.User.ID)
+	if err != nil {
+		return err
+	}
+	page.UnreadFrom = views.FirstUnread(page.Messages, last, page.User.ID)
+	if page.HasOlder && page.UnreadFrom == page.Messages[0].ID {
+		page.UnreadFrom = 0
+	}
+	return h.Store.MarkRead(ctx, page.Room.ID, page.User.ID, page.Messages[len(page.Messages)-1].ID)
 }
 
 // page reads one page of history before the given id (the newest when 0)

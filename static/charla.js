@@ -251,3 +251,140 @@
     });
   });
 })();
+
+// ---- Where I stopped (issue 9, item 4) ---------------------------------
+// The room's page is rendered for its reader: the first message they had
+// not seen carries data-unread-label (the CSS draws a "new messages" line),
+// and the page opens there instead of at the bottom.
+// What arrives afterwards comes in fragments rendered once for everyone, so
+// the page keeps its own count: a message from someone else added below
+// while the log is scrolled up (or the tab is hidden) is unseen. While
+// scrolled up the view stays where it is, and the "N new" button (in the
+// page's markup, hidden) jumps to the newest message. At the bottom the
+// view follows new messages as before (the log's column-reverse does it).
+// The tab's title and icon show the unseen messages here plus the sidebar's
+// unread badges (the other rooms, kept live by the socket).
+// A MutationObserver on #messages sees messages whichever htmx event
+// brought them (live, replayed after a reconnect, older history above).
+(() => {
+  const list = document.getElementById("messages");
+  const scroller = list?.closest(".scroller");
+  const jump = document.querySelector("button.jump");
+  if (!list || !scroller || !jump) return; // not a live room page
+  const log = list.parentElement;
+  const nearBottom = 48; // px: a reader this close to the newest message is at the bottom
+  const me = document.querySelector(".top .me")?.textContent.trim();
+  const baseTitle = document.title;
+  const icon = document.querySelector('link[rel="icon"]');
+  const baseIcon = icon?.getAttribute("href");
+
+  // How far the newest message's bottom is below the view's:
+  // layout-independent, whichever way the scroller counts scrollTop.
+  const fromBottom = () => log.getBoundingClientRect().bottom - scroller.getBoundingClientRect().bottom;
+  const idOf = (m) => Number(m.dataset?.id) || 0;
+
+  let atBottom = true;
+  let anchor = null; // the message at the view's top as the reader left it, and where
+  let unseen = 0;
+  let newest = Math.max(0, ...Array.from(list.children, idOf));
+  const sent = new Set(); // keys this page sent: its own messages
+
+  const drawIcon = (n) => {
+    if (!icon) return;
+    if (n === 0) {
+      icon.setAttribute("href", baseIcon);
+      return;
+    }
+    const size = 32;
+    const c = document.createElement("canvas");
+    c.width = c.height = size;
+    const g = c.getContext("2d");
+    g.fillStyle = getComputedStyle(document.documentElement).getPropertyValue("--accent").trim() || "#2f6f4f";
+    g.beginPath();
+    g.arc(size / 2, size / 2, size / 2, 0, 2 * Math.PI);
+    g.fill();
+    g.fillStyle = getComputedStyle(document.documentElement).getPropertyValue("--on-accent").trim() || "#fff";
+    g.font = `bold ${n > 9 ? 16 : 20}px sans-serif`;
+    g.textAlign = "center";
+    g.textBaseline = "middle";
+    g.fillText(n > 9 ? "9+" : String(n), size / 2, size / 2 + 1);
+    icon.setAttribute("href", c.toDataURL("image/png"));
+  };
+
+  let shownCount = -1;
+  const showCount = () => {
+    let n = unseen;
+    for (const b of document.querySelectorAll("#rooms .unread")) n += parseInt(b.textContent, 10) || 0;
+    if (n === shownCount) return;
+    shownCount = n;
+    document.title = n > 0 ? `(${n}) ${baseTitle}` : baseTitle;
+    drawIcon(n);
+  };
+
+  const update = () => {
+    if (atBottom && !document.hidden) unseen = 0;
+    jump.hidden = atBottom || unseen === 0;
+    if (!jump.hidden) jump.textContent = jump.dataset.text.replace("{n}", unseen);
+    showCount();
+  };
+
+  const measure = () => {
+    atBottom = fromBottom() <= nearBottom;
+    const box = scroller.getBoundingClientRect();
+    const el = document.elementFromPoint(box.left + box.width / 2, box.top + 1)?.closest("#messages > *");
+    anchor = el ? { el, top: el.getBoundingClientRect().top - box.top } : null;
+    update();
+  };
+
+  // Puts the anchor back where the reader left it.
+  const hold = () => {
+    if (!anchor?.el.isConnected) return;
+    scroller.scrollTop += anchor.el.getBoundingClientRect().top - scroller.getBoundingClientRect().top - anchor.top;
+  };
+
+  const toBottom = () => {
+    scroller.scrollTop += fromBottom();
+    measure();
+  };
+
+  const mine = (m) => sent.has(m.dataset.key) || (me && m.querySelector(".author")?.textContent.trim() === me);
+
+  new MutationObserver((records) => {
+    let below = 0;
+    for (const r of records) {
+      for (const m of r.addedNodes) {
+        if (idOf(m) <= newest) continue; // older history, or a copy replaced
+        newest = idOf(m);
+        below++;
+        if ((!atBottom || document.hidden) && !mine(m)) unseen++;
+      }
+    }
+    if (below === 0) return;
+    // Scrolled up: the view stays on what the reader was reading, however
+    // the browser anchors a column-reverse scroller.
+    if (!atBottom) hold();
+    update();
+  }).observe(list, { childList: true });
+
+  scroller.addEventListener("scroll", measure, { passive: true });
+  jump.addEventListener("click", toBottom);
+  document.addEventListener("visibilitychange", update);
+  // What the reader sends is news to nobody here: the view goes to it.
+  document.addEventListener("htmx:ws:before:message:outgoing", (e) => {
+    if (e.detail.cancelled) return;
+    sent.add(e.detail.message.values.key);
+    toBottom();
+  });
+  // The other rooms' badges: replaced by the socket, or the whole list.
+  const sidebar = document.getElementById("sidebar");
+  if (sidebar) new MutationObserver(showCount).observe(sidebar, { childList: true, subtree: true, characterData: true });
+
+  // Once every deferred script has run (and whatever it changed in the
+  // messages' heights): the view starts at the line, if there is one.
+  const start = () => {
+    list.querySelector("[data-unread-label]")?.scrollIntoView({ block: "start" });
+    measure();
+  };
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();
