@@ -80,6 +80,7 @@ func TestBrowserMessagesReadLikeAChat(t *testing.T) {
 		a.run(t, "emulate prefers-color-scheme: "+scheme, emulation.SetEmulatedMedia().
 			WithFeatures([]*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}}))
 		a.checkAvatarContrast(t, scheme)
+		a.saveScreenshot(t, "messages-desktop-"+scheme)
 	}
 
 	a.run(t, "reload", chromedp.Reload())
@@ -211,14 +212,15 @@ func (b *browser) checkAvatarContrast(t *testing.T, theme string) {
 		const box = document.createElement("div");
 		for (let i = 0; i < `+fmt.Sprint(avatarColours)+`; i++) {
 			const s = document.createElement("span");
-			s.className = "avatar av-" + i;
+			s.className = "avatar";
+			s.dataset.colour = i;
 			s.textContent = "AB";
 			box.append(s);
 		}
 		document.body.append(box);
 		const out = [...box.children, ...document.querySelectorAll("#messages .avatar")].map((e) => {
 			const fg = rgbOf(getComputedStyle(e).color), bg = rgbOf(getComputedStyle(e).backgroundColor);
-			return {what: e.className + " " + (bg ?? "transparent"), ratio: bg ? contrast(fg, bg) : 0};
+			return {what: "colour " + e.dataset.colour + " " + (bg ?? "transparent"), ratio: bg ? contrast(fg, bg) : 0};
 		});
 		box.remove();
 		return out;

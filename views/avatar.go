@@ -8,31 +8,34 @@ import (
 
 // Each person is shown by their initials on a colour of their own, both
 // worked out from the name alone: the same for every reader and every
-// message, so a fragment stays the same bytes for everyone. The colour is a
-// class (the CSP allows no style attribute), one of the palette's in
-// charla.css (.av-0 … .av-11, as custom properties with a light and a dark
-// set, each meeting WCAG AA under its initials).
+// message, so a fragment stays the same bytes for everyone. The colour is
+// the avatar's data-colour, a number the CSS turns into one of its
+// palette's colours (the CSP allows no style attribute): custom properties
+// --av-0 … --av-11, a light and a dark set, each meeting WCAG AA under its
+// initials. An attribute rather than a class: templ renders a class
+// expression through its CSS-class machinery, four allocations a message.
 
 // avatarColours is how many colours the palette has.
 const avatarColours = 12
 
-// avatarClasses are the classes of an avatar of each colour, made once.
-var avatarClasses = func() (c [avatarColours]string) {
+// avatarColourNames are the palette's colours as data-colour says them,
+// made once.
+var avatarColourNames = func() (c [avatarColours]string) {
 	for i := range c {
-		c[i] = "avatar av-" + strconv.Itoa(i)
+		c[i] = strconv.Itoa(i)
 	}
 	return c
 }()
 
-// avatarClass is the class of name's avatar: a colour picked by the name's
-// FNV-1a hash, which spreads names that differ in one letter apart.
-func avatarClass(name string) string {
+// avatarColour is the colour of name's avatar: picked by the name's FNV-1a
+// hash, which spreads names that differ in one letter apart.
+func avatarColour(name string) string {
 	h := uint32(2166136261)
 	for i := 0; i < len(name); i++ {
 		h ^= uint32(name[i])
 		h *= 16777619
 	}
-	return avatarClasses[h%avatarColours]
+	return avatarColourNames[h%avatarColours]
 }
 
 // maxInitials is how many letters an avatar shows.

@@ -2,7 +2,6 @@ package views
 
 import (
 	"strconv"
-	"strings"
 	"testing"
 )
 
@@ -27,16 +26,16 @@ func TestInitials(t *testing.T) {
 	}
 }
 
-// TestAvatarClass: a name's colour is always the same, one of the palette's,
+// TestAvatarColour: a name's colour is always the same, one of the palette's,
 // and names spread over the whole palette.
-func TestAvatarClass(t *testing.T) {
-	if avatarClass("ana") != avatarClass("ana") {
+func TestAvatarColour(t *testing.T) {
+	if avatarColour("ana") != avatarColour("ana") {
 		t.Fatal("ana's colour changes")
 	}
 	used := map[string]int{}
 	for i := range 240 {
-		c := avatarClass("user" + strconv.Itoa(i))
-		n, err := strconv.Atoi(strings.TrimPrefix(c, "avatar av-"))
+		c := avatarColour("user" + strconv.Itoa(i))
+		n, err := strconv.Atoi(c)
 		if err != nil || n < 0 || n >= avatarColours {
 			t.Fatalf("class %q is not one of the palette's %d", c, avatarColours)
 		}
