@@ -28,3 +28,22 @@ func BenchmarkRenderMessageFrame(b *testing.B) {
 	}
 	b.ReportMetric(float64(buf.Len()), "bytes/frame")
 }
+
+// BenchmarkRenderMessageFrameLinkAndCode is the same for a message whose
+// body has an address and inline code: the path that splits the body.
+func BenchmarkRenderMessageFrameLinkAndCode(b *testing.B) {
+	msgs := []chat.Message{{
+		ID: 123456, RoomID: 1, Key: "K7Q2JX4MZA-3-17", Author: "curious-otter",
+		Body: "the notes: https://example.com/charla/releases/2026-12-01?utm_source=chat, then run `make test`", CreatedAt: time.Now(),
+	}}
+	ctx := context.Background()
+	var buf bytes.Buffer
+	b.ReportAllocs()
+	for b.Loop() {
+		buf.Reset()
+		if err := views.MessagesFrame(msgs).Render(ctx, &buf); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(buf.Len()), "bytes/frame")
+}

@@ -51,20 +51,24 @@ func sameDay(a, b time.Time) bool {
 }
 
 // dayMessage is a message and, when it is the first of its day in a list,
-// its day's label.
+// its day's label; or, when it continues its author's group, Grouped.
 type dayMessage struct {
 	chat.Message
-	Day string
+	Day     string
+	Grouped bool
 }
 
 // withDays labels the first message of each day in msgs (oldest first),
-// seen at now, in the server's zone.
+// seen at now, in the server's zone, and marks the messages that continue
+// a group (see groups.go).
 func withDays(msgs []chat.Message, now time.Time) []dayMessage {
 	out := make([]dayMessage, len(msgs))
 	for i, m := range msgs {
 		out[i].Message = m
 		if i == 0 || !sameDay(m.CreatedAt, msgs[i-1].CreatedAt.In(m.CreatedAt.Location())) {
 			out[i].Day = dayLabel(m.CreatedAt, now)
+		} else {
+			out[i].Grouped = continuesGroup(msgs[i-1], m)
 		}
 	}
 	return out
