@@ -204,6 +204,49 @@
   atMidnight();
 })();
 
+// ---- Groups (issue 9, item 5) -------------------------------------------
+// It comes after Dates and before "Where I stopped": MutationObservers
+// run in the order they were made, and the view-holding there must measure
+// the heights that grouping has already changed.
+// Consecutive messages from one person within a few minutes show under one
+// name: a message that continues its author's group carries data-grouped,
+// and the CSS hides its name (but from screen readers) and initials. The
+// server renders a message once for every reader, and whether it continues
+// a group depends on the message before it on this page, which changes as
+// messages arrive, are replaced, or older history loads above: so the page
+// decides, by each message's data-author and <time datetime>, with a
+// MutationObserver on #messages as for the day labels above. The window is
+// the server's (#messages' data-group-within, views.GroupWithin), and a
+// group never spans two of the reader's days. Full pages come grouped by
+// the server, the fallback without script.
+(() => {
+  const list = document.getElementById("messages");
+  const within = Number(list?.dataset.groupWithin) * 1000;
+  if (!list || !within) return;
+
+  const at = (m) => {
+    const d = new Date(m.querySelector(":scope > header > time[datetime]")?.getAttribute("datetime") ?? NaN);
+    return isNaN(d) ? null : d;
+  };
+  const sameDay = (a, b) => a.getFullYear() === b.getFullYear() && a.getMonth() === b.getMonth() && a.getDate() === b.getDate();
+
+  const regroup = () => {
+    let prev = null;
+    let prevAt = null;
+    for (const m of list.children) {
+      const d = at(m);
+      const gap = d && prevAt ? d - prevAt : -1;
+      const grouped = !!m.dataset.author && m.dataset.author === prev?.dataset.author && gap >= 0 && gap <= within && sameDay(d, prevAt);
+      if (grouped !== m.hasAttribute("data-grouped")) m.toggleAttribute("data-grouped", grouped);
+      prev = m;
+      prevAt = d;
+    }
+  };
+
+  regroup();
+  new MutationObserver(regroup).observe(list, { childList: true });
+})();
+
 // Failures stay small (issue 9, item 10): a counter near the length limit.
 // The server renders the limit on the composer (data-max-length, from
 // db.MaxMessageLen) and still refuses a longer message with its text kept;
@@ -387,44 +430,4 @@
   };
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
-})();
-
-// ---- Groups (issue 9, item 5) -------------------------------------------
-// Consecutive messages from one person within a few minutes show under one
-// name: a message that continues its author's group carries data-grouped,
-// and the CSS hides its name (but from screen readers) and initials. The
-// server renders a message once for every reader, and whether it continues
-// a group depends on the message before it on this page, which changes as
-// messages arrive, are replaced, or older history loads above: so the page
-// decides, by each message's data-author and <time datetime>, with a
-// MutationObserver on #messages as for the day labels above. The window is
-// the server's (#messages' data-group-within, views.GroupWithin), and a
-// group never spans two of the reader's days. Full pages come grouped by
-// the server, the fallback without script.
-(() => {
-  const list = document.getElementById("messages");
-  const within = Number(list?.dataset.groupWithin) * 1000;
-  if (!list || !within) return;
-
-  const at = (m) => {
-    const d = new Date(m.querySelector(":scope > header > time[datetime]")?.getAttribute("datetime") ?? NaN);
-    return isNaN(d) ? null : d;
-  };
-  const sameDay = (a, b) => a.getFullYear() === b.getFullYear() && a.getMonth() === b.getMonth() && a.getDate() === b.getDate();
-
-  const regroup = () => {
-    let prev = null;
-    let prevAt = null;
-    for (const m of list.children) {
-      const d = at(m);
-      const gap = d && prevAt ? d - prevAt : -1;
-      const grouped = !!m.dataset.author && m.dataset.author === prev?.dataset.author && gap >= 0 && gap <= within && sameDay(d, prevAt);
-      if (grouped !== m.hasAttribute("data-grouped")) m.toggleAttribute("data-grouped", grouped);
-      prev = m;
-      prevAt = d;
-    }
-  };
-
-  regroup();
-  new MutationObserver(regroup).observe(list, { childList: true });
 })();
