@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -64,7 +63,7 @@ func TestBrowserDatesAreTheReaders(t *testing.T) {
 	for i := range at {
 		bodies[i] = fmt.Sprintf("dated %02d", i)
 	}
-	seedDated(t, app, bodies, at)
+	seedDated(t, app, "seeder", bodies, at)
 
 	a.run(t, "emulate the reader's time zone, "+zone, emulation.SetTimezoneOverride(zone))
 	a.run(t, "reload", chromedp.Reload())
@@ -176,35 +175,6 @@ func readerZone(t *testing.T) (string, *time.Location) {
 	}
 	t.Fatalf("the server's zone has the offset of each of %q", readerZones)
 	return "", nil
-}
-
-// seedDated stores a message for each body in #general, then dates it.
-func seedDated(t *testing.T, app *testApp, bodies []string, at []time.Time) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	store, err := db.Open(ctx, app.cfg.DatabaseURL, "")
-	if err != nil {
-		t.Fatalf("open the database to seed it: %v", err)
-	}
-	defer func() {
-		if err := store.Close(); err != nil {
-			t.Errorf("close the seeding connection: %v", err)
-		}
-	}()
-	msgs := make([]db.NewMessage, len(bodies))
-	for i, b := range bodies {
-		msgs[i] = db.NewMessage{RoomID: db.GeneralRoom, Key: fmt.Sprintf("dated-key-%04d", i), Author: "seeder", Body: b}
-	}
-	stored, err := store.CreateMessages(ctx, msgs)
-	if err != nil {
-		t.Fatalf("seed %d messages: %v", len(msgs), err)
-	}
-	for i, s := range stored {
-		if _, err := store.DB().ExecContext(ctx, `UPDATE messages SET created_at = ? WHERE id = ?`, at[i].UnixMilli(), s.Message.ID); err != nil {
-			t.Fatalf("date message %d: %v", i, err)
-		}
-	}
 }
 
 // dayWords is what a day that is neither today nor yesterday is called in

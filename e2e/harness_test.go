@@ -32,6 +32,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charla/charla/db"
 	"github.com/charla/charla/server"
 	"github.com/chromedp/cdproto/input"
 	cdplog "github.com/chromedp/cdproto/log"
@@ -670,3 +671,34 @@ func mustJSON(v any) string {
 
 // jsString quotes s as a JS string literal (JSON strings are JS strings).
 func jsString(s string) string { return mustJSON(s) }
+
+// seedDated stores a message by author for each body in #general, straight
+// into the app's database, then dates it at[i]: history older than the
+// test, which no browser could send.
+func seedDated(t *testing.T, app *testApp, author string, bodies []string, at []time.Time) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	store, err := db.Open(ctx, app.cfg.DatabaseURL, "")
+	if err != nil {
+		t.Fatalf("open the database to seed it: %v", err)
+	}
+	defer func() {
+		if err := store.Close(); err != nil {
+			t.Errorf("close the seeding connection: %v", err)
+		}
+	}()
+	msgs := make([]db.NewMessage, len(bodies))
+	for i, b := range bodies {
+		msgs[i] = db.NewMessage{RoomID: db.GeneralRoom, Key: fmt.Sprintf("seed-%s-%04d", author, i), Author: author, Body: b}
+	}
+	stored, err := store.CreateMessages(ctx, msgs)
+	if err != nil {
+		t.Fatalf("seed %d messages: %v", len(msgs), err)
+	}
+	for i, s := range stored {
+		if _, err := store.DB().ExecContext(ctx, `UPDATE messages SET created_at = ? WHERE id = ?`, at[i].UnixMilli(), s.Message.ID); err != nil {
+			t.Fatalf("date message %d: %v", i, err)
+		}
+	}
+}

@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/charla/charla/db"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
@@ -40,7 +39,7 @@ func TestBrowserMessagesReadLikeAChat(t *testing.T) {
 	if next := time.Date(now.Year(), now.Month(), now.Day()+1, 0, 0, 0, 0, time.Local); next.Sub(now) < 2*time.Minute {
 		time.Sleep(next.Sub(now) + time.Second)
 	}
-	seedAt(t, app, "ana", "from ten minutes ago", time.Now().Add(-10*time.Minute))
+	seedDated(t, app, "ana", []string{"from ten minutes ago"}, []time.Time{time.Now().Add(-10 * time.Minute)})
 
 	for _, p := range []*browser{a, b} {
 		p.signUp(t, home, p.username, p.username+"-password-123")
@@ -238,27 +237,4 @@ func (b *browser) checkAvatarContrast(t *testing.T, theme string) {
 		}
 	}
 	t.Logf("%s theme: the lowest contrast of initials is %.2f:1 (%s)", theme, worst.Ratio, worst.What)
-}
-
-// seedAt stores a message by author in #general, dated at.
-func seedAt(t *testing.T, app *testApp, author, body string, at time.Time) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	store, err := db.Open(ctx, app.cfg.DatabaseURL, "")
-	if err != nil {
-		t.Fatalf("open the database to seed it: %v", err)
-	}
-	defer func() {
-		if err := store.Close(); err != nil {
-			t.Errorf("close the seeding connection: %v", err)
-		}
-	}()
-	stored, err := store.CreateMessages(ctx, []db.NewMessage{{RoomID: db.GeneralRoom, Key: "seed-at-" + author, Author: author, Body: body}})
-	if err != nil || len(stored) != 1 {
-		t.Fatalf("seed a message: %v", err)
-	}
-	if _, err := store.DB().ExecContext(ctx, `UPDATE messages SET created_at = ? WHERE id = ?`, at.UnixMilli(), stored[0].Message.ID); err != nil {
-		t.Fatalf("date the message: %v", err)
-	}
 }

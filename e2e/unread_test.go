@@ -85,7 +85,7 @@ func TestBrowserUnreadLineAndJumpButton(t *testing.T) {
 		earlier = append(earlier, fmt.Sprintf("earlier %02d", i))
 		at = append(at, time.Now())
 	}
-	seedDated(t, app, earlier, at)
+	seedDated(t, app, "seeder", earlier, at)
 
 	a := newBrowser(t, chromium, "A", "ana")
 	b := newBrowser(t, chromium, "B", "bruno")
