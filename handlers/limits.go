@@ -29,7 +29,14 @@ type limits struct {
 	signUp        *middleware.RateLimiterMemoryStore // making accounts (each an argon2id hash); nil: no limit
 	send          *middleware.RateLimiterMemoryStore // flooding a room; nil: no limit
 	roomChanges   *middleware.RateLimiterMemoryStore // creating rooms, adding people
+	typing        *middleware.RateLimiterMemoryStore // "is typing" events
 }
+
+// typingEvery is how often one person's "is typing" reaches the room at
+// most: the page sends one every typingEvery while the person types, and
+// shows a name for a little longer (3 s), so the mark stays while they
+// type and goes soon after they stop.
+const typingEvery = 2 * time.Second
 
 // limiterMemory is how long a limiter remembers a key it has not seen, at
 // least: long enough for a bucket emptied in one burst to fill again.
@@ -40,6 +47,7 @@ func newLimits(sendRate, signupRate float64) limits {
 		signInAccount: memoryLimiter(rate.Every(12*time.Second), 5), // 5 a minute
 		signInIP:      memoryLimiter(rate.Limit(1), 20),
 		roomChanges:   memoryLimiter(rate.Every(roomChangeEvery), roomChangeBurst),
+		typing:        memoryLimiter(rate.Every(typingEvery), 1),
 	}
 	if sendRate > 0 {
 		l.send = memoryLimiter(rate.Limit(sendRate), max(1, int(2*sendRate)))
