@@ -183,13 +183,29 @@ func (p *person) dial(after int64) *socket {
 }
 
 func (p *person) dialErr(after int64, origin string) (*websocket.Conn, error) {
+	query := "" // live messages only
+	if after >= 0 {
+		query = "?after=" + strconv.FormatInt(after, 10)
+	}
+	return p.dialQuery(query, origin)
+}
+
+// dialAt opens a socket as a page whose cursor is after and whose newest
+// message is newest.
+func (p *person) dialAt(after, newest int64) *socket {
+	p.t.Helper()
+	conn, err := p.dialQuery(fmt.Sprintf("?after=%d&newest=%d", after, newest), p.srv.URL)
+	if err != nil {
+		p.t.Fatalf("dial: %v", err)
+	}
+	return &socket{t: p.t, conn: conn, who: p.name}
+}
+
+func (p *person) dialQuery(query, origin string) (*websocket.Conn, error) {
 	u, _ := url.Parse(p.srv.URL)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	target := fmt.Sprintf("ws://%s/rooms/%d/ws", u.Host, p.room)
-	if after >= 0 {
-		target += "?after=" + strconv.FormatInt(after, 10) // else live messages only
-	}
+	target := fmt.Sprintf("ws://%s/rooms/%d/ws", u.Host, p.room) + query
 	conn, _, err := websocket.Dial(ctx, target, &websocket.DialOptions{
 		HTTPClient: p.client,
 		HTTPHeader: http.Header{"Origin": {origin}},
