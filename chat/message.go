@@ -10,8 +10,8 @@ type Message struct {
 	ID     int64
 	RoomID int64
 	// Pos is the room event that last changed the message (posted,
-	// edited, deleted, reacted to): its place in the sequence that
-	// recovery follows. Higher is later, across all rooms.
+	// edited, deleted, reacted to): its place in its room's sequence of
+	// events (1, 2, 3…), which recovery follows. Higher is later.
 	Pos       int64
 	UserID    int64  // 0 for messages from before accounts
 	Key       string // the client's one-time key

@@ -74,17 +74,17 @@ func (s *Store) ChangeMessage(ctx context.Context, c MessageChange) (chat.Messag
 	switch c.Kind {
 	case chat.Edit:
 		return s.changeOne(ctx, c,
-			`UPDATE messages SET body = ?, edited_at = ?, pos = `+nextPos+` + 1
+			`UPDATE messages SET body = ?, edited_at = ?, pos = `+roomPos+` + 1
 			 WHERE id = ? AND room_id = ? AND deleted_at IS NULL AND user_id = ?
 			 RETURNING `+messageColumns,
-			c.Body, now, c.MessageID, c.RoomID, c.By.ID)
+			c.Body, now, c.RoomID, c.MessageID, c.RoomID, c.By.ID)
 	case chat.Delete:
 		// The text and the reactions go: a deleted message is a stub.
 		return s.changeOne(ctx, c,
-			`UPDATE messages SET body = '', reactions = '', deleted_at = ?, pos = `+nextPos+` + 1
+			`UPDATE messages SET body = '', reactions = '', deleted_at = ?, pos = `+roomPos+` + 1
 			 WHERE id = ? AND room_id = ? AND deleted_at IS NULL AND (user_id = ? OR ?)
 			 RETURNING `+messageColumns,
-			now, c.MessageID, c.RoomID, c.By.ID, c.By.Admin)
+			now, c.RoomID, c.MessageID, c.RoomID, c.By.ID, c.By.Admin)
 	case chat.React:
 		return s.react(ctx, c)
 	}
@@ -138,10 +138,10 @@ func (s *Store) react(ctx context.Context, c MessageChange) (chat.Message, error
 		}
 		old := encodeReactions(m.Reactions)
 		rows, err := s.db.QueryContext(ctx,
-			`UPDATE messages SET reactions = ?, pos = `+nextPos+` + 1
+			`UPDATE messages SET reactions = ?, pos = `+roomPos+` + 1
 			 WHERE id = ? AND room_id = ? AND deleted_at IS NULL AND reactions = ?
 			 RETURNING `+messageColumns,
-			encodeReactions(toggleReaction(m.Reactions, c.Emoji, who)), c.MessageID, c.RoomID, old)
+			encodeReactions(toggleReaction(m.Reactions, c.Emoji, who)), c.RoomID, c.MessageID, c.RoomID, old)
 		if err != nil {
 			return chat.Message{}, fmt.Errorf("react: %w", err)
 		}

@@ -3,6 +3,7 @@ package db_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -127,6 +128,35 @@ func TestChangedAfterSendsEachMessageOnceAsItIsNow(t *testing.T) {
 		}
 		if got[0].Pos >= got[1].Pos {
 			t.Fatalf("positions %d, %d: want increasing", got[0].Pos, got[1].Pos)
+		}
+	})
+}
+
+// TestPositionsCountEachRoomApart: one batch across two rooms, then a
+// change: each room's positions go 1, 2, 3… with no gap, so that whoever
+// follows a room can tell a missed event by its number.
+func TestPositionsCountEachRoomApart(t *testing.T) {
+	dbtest.ForEachBackend(t, func(t *testing.T, s *db.Store) {
+		ana := mustUser(t, s, "ana")
+		other, err := s.CreateRoom(context.Background(), "other", chat.Public, ana.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var batch []db.NewMessage
+		for i, room := range []int64{db.GeneralRoom, other.ID, db.GeneralRoom, other.ID, other.ID} {
+			batch = append(batch, db.NewMessage{RoomID: room, UserID: ana.ID, Key: "pos-key-" + string(rune('a'+i)), Author: "ana", Body: "x"})
+		}
+		stored := mustCreate(t, s, batch...)
+		var got []int64
+		for _, st := range stored {
+			got = append(got, st.Message.Pos)
+		}
+		if want := []int64{1, 1, 2, 2, 3}; !slices.Equal(got, want) {
+			t.Fatalf("positions %v, want %v", got, want)
+		}
+		m, err := change(t, s, db.MessageChange{Kind: chat.Edit, RoomID: other.ID, MessageID: stored[1].Message.ID, By: ana, Body: "y"})
+		if err != nil || m.Pos != 4 {
+			t.Fatalf("an edit in the other room: position %d, %v; want 4", m.Pos, err)
 		}
 	})
 }

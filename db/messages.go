@@ -107,11 +107,14 @@ func ValidName(name string) bool {
 const messageColumns = `id, room_id, pos, COALESCE(user_id, 0), client_key, author, body, created_at,
 	COALESCE(edited_at, 0), deleted_at IS NOT NULL, reactions`
 
-// nextPos is the position the next change takes: one above the newest of
-// every room. The statement that uses it holds the database's write lock,
-// so two changes can never take the same one (and the UNIQUE index would
-// refuse it if they did). It reads one index entry (messages_pos).
-const nextPos = `(SELECT COALESCE(MAX(pos), 0) FROM messages)`
+// roomPos is the newest position of the room bound to its parameter: a
+// change takes the next one. Positions count each room's changes apart
+// (1, 2, 3…), so that whoever follows a room can tell a missed event from
+// the numbers alone (see RoomEvent). The statement that uses it holds the
+// database's write lock, so two changes, from this instance or another,
+// never take the same one (and the UNIQUE index would refuse it if they
+// did). It reads one index entry (messages_room_pos).
+const roomPos = `(SELECT COALESCE(MAX(pos), 0) FROM messages WHERE room_id = ?)`
 
 // Messages returns up to limit messages of room with ids below before (all
 // when before is 0), oldest first: a history page.
@@ -231,12 +234,13 @@ func (s *Store) CreateMessages(ctx context.Context, msgs []NewMessage) ([]Stored
 	now := time.Now().UnixMilli()
 	var q strings.Builder
 	q.WriteString(`INSERT INTO messages (room_id, user_id, client_key, author, body, created_at, pos) VALUES `)
-	args := make([]any, 0, 6*len(msgs))
-	// Each row takes the next position plus its place in the batch: SQLite
-	// may evaluate nextPos once for the statement or once per row (then
-	// after the rows before it), and either way the positions come out
-	// distinct and in row order, which is id order.
-	n := 0
+	args := make([]any, 0, 7*len(msgs))
+	// Each row takes its room's newest position plus its place among the
+	// batch's rows of that room. SQLite (and tursodb) evaluate such a
+	// subquery once, before the first row is stored; were one evaluated
+	// after the rows before it, positions would skip some numbers but still
+	// be distinct and in row order, which is id order.
+	n := make(map[int64]int)
 	seen := make(map[string]bool, len(msgs))
 	for _, m := range msgs {
 		if seen[m.Key] {
@@ -246,9 +250,9 @@ func (s *Store) CreateMessages(ctx context.Context, msgs []NewMessage) ([]Stored
 		if len(args) > 0 {
 			q.WriteString(", ")
 		}
-		n++
-		q.WriteString("(?, ?, ?, ?, ?, ?, " + nextPos + " + " + strconv.Itoa(n) + ")")
-		args = append(args, m.RoomID, nullID(m.UserID), m.Key, m.Author, m.Body, now)
+		n[m.RoomID]++
+		q.WriteString("(?, ?, ?, ?, ?, ?, " + roomPos + " + " + strconv.Itoa(n[m.RoomID]) + ")")
+		args = append(args, m.RoomID, nullID(m.UserID), m.Key, m.Author, m.Body, now, m.RoomID)
 	}
 	q.WriteString(` ON CONFLICT (client_key) DO NOTHING RETURNING ` + messageColumns)
 
