@@ -125,10 +125,10 @@ func TestFormAddressesOpenedAsPagesGoToTheirPage(t *testing.T) {
 	srv := newServer(t, dbtest.File(t))
 	alice := srv.visit(t)
 	for path, want := range map[string]string{
-		"/rooms":           "/",
-		"/direct":          "/",
-		"/rooms/1/join":    "/rooms/1",
-		"/rooms/1/topic":   "/rooms/1/members",
+		"/rooms":         "/",
+		"/direct":        "/",
+		"/rooms/1/join":  "/rooms/1",
+		"/rooms/1/topic": "/rooms/1/members",
 	} {
 		resp, err := alice.client.Get(srv.URL + path)
 		if err != nil {
