@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/charla/charla/db"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 )
 
@@ -59,6 +60,14 @@ func TestBrowserSidebarMembersTopicAndLeaving(t *testing.T) {
 	a.clickThrough(t, "click Save topic", `form.topic-form button[type="submit"]`,
 		`location.pathname === "/rooms/`+secreto+`/members" && document.querySelector(".top .topic")?.textContent === `+jsString(topic), 5*time.Second)
 	a.saveScreenshot(t, "rooms-members-desktop")
+	for _, scheme := range []string{"dark", "light"} {
+		a.run(t, "emulate prefers-color-scheme: "+scheme, emulation.SetEmulatedMedia().
+			WithFeatures([]*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}}))
+		a.checkContrastOf(t, scheme+", the member list", placesText)
+		if scheme == "dark" {
+			a.saveScreenshot(t, "rooms-members-desktop-dark")
+		}
+	}
 	a.clickThrough(t, "back to the room", `.back-to-room a`, `location.pathname === "/rooms/`+secreto+`"`, 5*time.Second)
 	a.waitConnected(t)
 	a.waitFor(t, "the topic under the room's name", `document.querySelector(".top .title .topic")?.textContent === `+jsString(topic), time.Second)
@@ -88,6 +97,7 @@ func TestBrowserSidebarMembersTopicAndLeaving(t *testing.T) {
 	b.clickThrough(t, "click Leave", `.leave-link`,
 		`location.pathname === "/rooms/`+secreto+`/leave" && document.querySelector("#leave-heading")?.textContent.trim() === "Leave #secreto?"`, 5*time.Second)
 	b.saveScreenshot(t, "rooms-leave-desktop")
+	b.checkContrastOf(t, "light, the question before leaving", placesText)
 	b.clickThrough(t, "click Stay", `form.leave a.stay`, `location.pathname === "/rooms/`+secreto+`"`, 5*time.Second)
 	b.waitConnected(t)
 	b.leaveRoom(t, secreto)
@@ -119,7 +129,7 @@ func TestBrowserRoomPlacesOnAPhone(t *testing.T) {
 	a.run(t, "type the topic", chromedp.SendKeys(`form.topic-form input[name="topic"]`,
 		"Everything about the phone layout and the dark theme, screenshots welcome", chromedp.ByQuery))
 	a.clickThrough(t, "tap Save topic", `form.topic-form button[type="submit"]`,
-		`location.pathname === "/rooms/`+room+`/members" && !!document.querySelector(".top .topic")`, 5*time.Second)
+		`location.pathname === "/rooms/`+room+`/members" && !!document.querySelector(".top .topic:not(:empty)")`, 5*time.Second)
 	a.checkFitsPhone(t, "the member list with a topic")
 	a.saveScreenshot(t, "rooms-members-phone")
 
@@ -157,7 +167,7 @@ func (b *browser) checkSidebarSections(t *testing.T, rooms, direct []string, cur
 	b.waitFor(t, "the sidebar's sections", fmt.Sprintf(`(() => {
 		const names = (sel) => JSON.stringify(Array.from(document.querySelectorAll(sel), (a) => a.textContent.trim()));
 		const headings = JSON.stringify(Array.from(document.querySelectorAll("#sidebar h2"), (h) => h.textContent.trim()));
-		return headings === '["Rooms","Direct messages","Start","Browse public rooms"]' &&
+		return headings === '["Rooms","Direct messages","New room or conversation","Browse public rooms"]' &&
 			names("nav#rooms ul.named a") === %s &&
 			(%t ? !!document.querySelector("nav#rooms .none") && !document.querySelector("nav#rooms ul.direct") : names("nav#rooms ul.direct a") === %s) &&
 			names('nav#rooms a[aria-current="page"]') === %s &&
@@ -222,6 +232,33 @@ func createAccounts(t *testing.T, app *testApp, names ...string) {
 	for _, name := range names {
 		if _, err := store.CreateUser(ctx, name, "not-a-hash"); err != nil {
 			t.Fatalf("add %s: %v", name, err)
+		}
+	}
+}
+
+// placesText is every kind of text on a room's places and in the parts of
+// the header and sidebar this feature added.
+const placesText = ".top .topic:not(:empty), .top .members-link, .sidebar .none, .sidebar .public .topic, " +
+	".place h2, .place p, .place a, .place button, .place input, .members .name, .members .note, .members button"
+
+// checkContrastOf checks the texts sel finds against what is behind them:
+// WCAG AA, 4.5:1 (as checkContrast does for the room's page).
+func (b *browser) checkContrastOf(t *testing.T, where, sel string) {
+	t.Helper()
+	var pairs []struct {
+		What  string  `json:"what"`
+		Ratio float64 `json:"ratio"`
+	}
+	b.evalJSON(t, "measure the contrast of "+where, `JSON.stringify(Array.from(document.querySelectorAll(`+jsString(sel)+`), (e) => {
+		const fg = rgbOf(getComputedStyle(e).color), bg = rgbOf(effectiveBackground(e));
+		return {what: e.tagName.toLowerCase() + "." + e.className + " " + JSON.stringify(e.textContent.trim().slice(0, 20)), ratio: contrast(fg, bg)};
+	}))`, &pairs)
+	if len(pairs) < 5 {
+		t.Fatalf("%s: measured only %d texts: %+v", where, len(pairs), pairs)
+	}
+	for _, p := range pairs {
+		if p.Ratio < minContrast {
+			t.Errorf("%s: %s has contrast %.2f:1, want at least %v:1", where, p.What, p.Ratio, minContrast)
 		}
 	}
 }

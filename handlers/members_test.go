@@ -138,7 +138,7 @@ func TestTopicIsSetByMembersAndBounded(t *testing.T) {
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != fmt.Sprintf("/rooms/%d/members", room) {
 		t.Fatalf("a member (not the creator) sets the topic: %d to %q, want 303 to the member list\n%.300s", resp.StatusCode, resp.Header.Get("Location"), body)
 	}
-	shown := `<p class="topic" title="Phone &lt;b&gt;layout&lt;/b&gt; and dark theme">Phone &lt;b&gt;layout&lt;/b&gt; and dark theme</p>`
+	shown := fmt.Sprintf(`<p id="topic-%d" class="topic" title="Phone &lt;b&gt;layout&lt;/b&gt; and dark theme">Phone &lt;b&gt;layout&lt;/b&gt; and dark theme</p>`, room)
 	if page := p.get(fmt.Sprintf("/rooms/%d", room)); !strings.Contains(page, shown) {
 		t.Errorf("the room's header lacks %s", shown)
 	}
