@@ -184,9 +184,13 @@ func (s *Store) Leave(ctx context.Context, roomID, userID int64) error {
 }
 
 // AddMember makes the user called username a member of roomID, and says
-// whether they were not one already.
+// whether they were not one already. A deactivated account is ErrNotFound,
+// as one that does not exist: nobody can be added who cannot sign in.
 func (s *Store) AddMember(ctx context.Context, roomID int64, username string) (chat.User, bool, error) {
 	u, _, err := s.UserByName(ctx, username)
+	if err == nil && u.Deactivated {
+		err = ErrNotFound
+	}
 	if err != nil {
 		return chat.User{}, false, err
 	}

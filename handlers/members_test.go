@@ -235,3 +235,36 @@ func suggestions(t *testing.T, p *person, typed string) []string {
 	}
 	return out
 }
+
+// A deactivated account can be neither added to a room nor messaged: the
+// forms say there is nobody by that name, as the suggestions leave it out.
+func TestDeactivatedAccountsCannotBeAddedOrMessaged(t *testing.T) {
+	store := dbtest.File(t)
+	srv := newServer(t, store)
+	p := srv.visit(t)
+	gone, err := store.CreateUser(t.Context(), "gone-away", "hash")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.DeactivateUser(t.Context(), gone.ID); err != nil {
+		t.Fatal(err)
+	}
+	room := createRoom(t, p, "crew", chat.Private)
+	resp, _ := p.add(room, gone.Username)
+	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || loc != fmt.Sprintf("/rooms/%d/members", room) {
+		t.Fatalf("add a deactivated account: %d to %q", resp.StatusCode, loc)
+	}
+	if got := problem(followToPage(t, p, fmt.Sprintf("/rooms/%d/members", room))); got != "There is nobody called gone-away." {
+		t.Errorf("adding a deactivated account says %q", got)
+	}
+	if members, _ := store.Members(t.Context(), room); len(members) != 1 {
+		t.Errorf("the room has %d members, want 1 (the deactivated account was added)", len(members))
+	}
+	resp, _ = p.post("/direct", url.Values{"_csrf": {p.csrf}, "username": {gone.Username}, "from": {fmt.Sprint(room)}})
+	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || loc != fmt.Sprintf("/rooms/%d", room) {
+		t.Fatalf("message a deactivated account: %d to %q, want 303 back to the room", resp.StatusCode, loc)
+	}
+	if got := problem(followToPage(t, p, fmt.Sprintf("/rooms/%d", room))); got != "There is nobody else called gone-away." {
+		t.Errorf("messaging a deactivated account says %q", got)
+	}
+}

@@ -201,7 +201,8 @@ func (h *Handler) StartDirect(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	other, _, err := h.Store.UserByName(ctx, strings.TrimSpace(c.FormValue("username")))
-	if errors.Is(err, db.ErrNotFound) || (err == nil && other.ID == u.ID) {
+	// A deactivated account is nobody to talk with, as in the suggestions.
+	if errors.Is(err, db.ErrNotFound) || (err == nil && (other.ID == u.ID || other.Deactivated)) {
 		return h.problemRedirect(c, backTo(c), problemNoPeer, c.FormValue("username"))
 	}
 	if err != nil {
