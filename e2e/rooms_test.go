@@ -108,10 +108,10 @@ func TestBrowserSidebarMembersTopicAndLeaving(t *testing.T) {
 	b.checkConsole(t)
 }
 
-// TestBrowserRoomPlacesOnAPhone: on a phone the header with a topic and
-// the Members link keeps to one line within the screen, and the member
-// list and the question before leaving fit it; the sidebar's sections
-// are in its popover.
+// TestBrowserRoomPlacesOnAPhone: on a phone the header with a topic keeps
+// to one line within the screen (the room's name is the way to its
+// members), the member list and the question before leaving fit it, the
+// sidebar's sections are in its popover; leaving works without script.
 func TestBrowserRoomPlacesOnAPhone(t *testing.T) {
 	chromium := chromiumPath(t)
 	app := startApp(t)
@@ -150,13 +150,17 @@ func TestBrowserRoomPlacesOnAPhone(t *testing.T) {
 	a.run(t, "click Close", chromedp.Click(`#sidebar .close`, chromedp.ByQuery))
 	a.checkSidebarFolded(t)
 
+	a.checkConsole(t)
+
+	// Leaving, without script: every step is a link or a form.
+	a.run(t, "turn script off and reload", emulation.SetScriptExecutionDisabled(true), chromedp.Reload())
+	a.waitFor(t, "the page without script", `document.readyState === "complete" && location.pathname === "/rooms/`+room+`"`, 5*time.Second)
 	a.openMembers(t, room)
 	a.clickThrough(t, "tap Leave", `.leave-link`, `location.pathname === "/rooms/`+room+`/leave"`, 5*time.Second)
 	a.checkFitsPhone(t, "the question before leaving")
 	a.saveScreenshot(t, "rooms-leave-phone")
 	a.clickThrough(t, "tap the Leave button", `form.leave button[type="submit"]`, `location.pathname === "/rooms/1"`, 10*time.Second)
-	a.waitConnected(t)
-	a.checkConsole(t)
+	a.waitFor(t, "the room left gone from the sidebar", `!document.querySelector('nav#rooms a[href="/rooms/`+room+`"]')`, time.Second)
 }
 
 // checkSidebarSections checks the sidebar's sections: the named rooms and
