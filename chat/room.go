@@ -12,6 +12,8 @@ type Room struct {
 	ID   int64
 	Name string // for a direct room, dm:<id>:<id>; show Peer instead
 	Kind string
+	// Topic is a line its members set, shown under its name ("" for none).
+	Topic string
 }
 
 // RoomSummary is a room as a member's sidebar shows it.

@@ -71,11 +71,11 @@ func (s *Store) RoomFor(ctx context.Context, roomID, userID int64) (chat.Room, b
 	var r chat.Room
 	var member bool
 	st, err := s.prepared(ctx,
-		`SELECT r.id, r.name, r.kind,
+		`SELECT r.id, r.name, r.kind, r.topic,
 		        EXISTS (SELECT 1 FROM memberships m WHERE m.room_id = r.id AND m.user_id = ?)
 		 FROM rooms r WHERE r.id = ?`)
 	if err == nil {
-		err = st.QueryRowContext(ctx, userID, roomID).Scan(&r.ID, &r.Name, &r.Kind, &member)
+		err = st.QueryRowContext(ctx, userID, roomID).Scan(&r.ID, &r.Name, &r.Kind, &r.Topic, &member)
 	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return chat.Room{}, false, ErrNotFound
@@ -131,7 +131,7 @@ func sortRooms(rooms []chat.RoomSummary) {
 // PublicRooms returns the public rooms userID has not joined.
 func (s *Store) PublicRooms(ctx context.Context, userID int64) ([]chat.Room, error) {
 	rows, err := s.query(ctx,
-		`SELECT id, name, kind FROM rooms r
+		`SELECT id, name, kind, topic FROM rooms r
 		 WHERE kind = 'public' AND NOT EXISTS (SELECT 1 FROM memberships m WHERE m.room_id = r.id AND m.user_id = ?)
 		 ORDER BY name LIMIT 200`, userID)
 	if err != nil {
@@ -141,7 +141,7 @@ func (s *Store) PublicRooms(ctx context.Context, userID int64) ([]chat.Room, err
 	var out []chat.Room
 	for rows.Next() {
 		var r chat.Room
-		if err := rows.Scan(&r.ID, &r.Name, &r.Kind); err != nil {
+		if err := rows.Scan(&r.ID, &r.Name, &r.Kind, &r.Topic); err != nil {
 			return nil, fmt.Errorf("public rooms: %w", err)
 		}
 		out = append(out, r)
@@ -184,9 +184,13 @@ func (s *Store) Leave(ctx context.Context, roomID, userID int64) error {
 }
 
 // AddMember makes the user called username a member of roomID, and says
-// whether they were not one already.
+// whether they were not one already. A deactivated account is ErrNotFound,
+// as one that does not exist: nobody can be added who cannot sign in.
 func (s *Store) AddMember(ctx context.Context, roomID int64, username string) (chat.User, bool, error) {
 	u, _, err := s.UserByName(ctx, username)
+	if err == nil && u.Deactivated {
+		err = ErrNotFound
+	}
 	if err != nil {
 		return chat.User{}, false, err
 	}

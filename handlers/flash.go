@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charla/charla/db"
 	"github.com/charla/charla/views"
 	"github.com/labstack/echo/v4"
 )
@@ -35,10 +36,11 @@ const (
 
 // Form problem codes, and their words (%s: what was typed).
 const (
-	problemBadRoomName = "room-name"
-	problemRoomTaken   = "room-taken"
-	problemNoPeer      = "no-peer"
-	problemNoMember    = "no-member"
+	problemBadRoomName  = "room-name"
+	problemRoomTaken    = "room-taken"
+	problemNoPeer       = "no-peer"
+	problemNoMember     = "no-member"
+	problemTopicTooLong = "topic-long"
 )
 
 // problemForm is the sidebar form each problem is about, which gets what
@@ -58,6 +60,11 @@ var formProblems = map[string]func(typed string) string{
 	problemRoomTaken: func(string) string { return "That name is not available. Pick another." },
 	problemNoPeer:    func(typed string) string { return "There is nobody else called " + typed + "." },
 	problemNoMember:  func(typed string) string { return "There is nobody called " + typed + "." },
+	// What was typed is not given back: longer than the cookie carries,
+	// and only a client that ignores the field's maxlength sends it.
+	problemTopicTooLong: func(string) string {
+		return "A topic is at most " + strconv.Itoa(db.MaxTopicLen) + " characters. Shorten it and save again."
+	},
 }
 
 // problemRedirect sends the person back to where with a form problem to show.
@@ -128,4 +135,13 @@ func toMessage(c echo.Context) error {
 		return errNoMessage
 	}
 	return c.Redirect(http.StatusSeeOther, roomURL(id)+"/messages/"+strconv.FormatInt(mid, 10))
+}
+
+// toMembers is toRoom for the forms on a room's member list.
+func toMembers(c echo.Context) error {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return errNoRoom
+	}
+	return c.Redirect(http.StatusSeeOther, membersURL(id))
 }

@@ -50,6 +50,9 @@ type Store interface {
 	Leave(ctx context.Context, roomID, userID int64) error
 	AddMember(ctx context.Context, roomID int64, username string) (chat.User, bool, error)
 	DirectRoom(ctx context.Context, a, b int64) (chat.Room, bool, error)
+	Members(ctx context.Context, roomID int64) ([]chat.User, error)
+	SetTopic(ctx context.Context, roomID int64, topic string) (string, error)
+	Usernames(ctx context.Context, prefix string, except int64) ([]string, error)
 	ReadMark(ctx context.Context, roomID, userID int64) (int64, error)
 	MarkRead(ctx context.Context, roomID, userID, lastID int64) error
 }
@@ -160,16 +163,19 @@ func (h *Handler) Register(e *echo.Echo) {
 	e.GET("/rooms/:id/ws", h.Socket) // answers 401 itself: see Socket
 	e.POST("/rooms/:id/join", h.JoinRoom, requireUser)
 	e.POST("/rooms/:id/leave", h.LeaveRoom, requireUser)
+	e.GET("/rooms/:id/members", h.MembersPage, requireUser)
 	e.POST("/rooms/:id/members", h.AddMember, requireUser)
+	e.GET("/rooms/:id/leave", h.LeavePage, requireUser)
+	e.POST("/rooms/:id/topic", h.SetTopic, requireUser)
+	e.GET("/people", h.Suggest, requireUser)
 	// A form's address opened as a page (from history, or the address
 	// bar after a form answered in place, as the room-change limit's 429
 	// does) goes to the page the form belongs to, not "Method Not Allowed".
 	e.GET("/rooms", toHome, requireUser)
 	e.GET("/direct", toHome, requireUser)
-	e.GET("/rooms/:id/members", toRoom, requireUser)
 	e.GET("/rooms/:id/join", toRoom, requireUser)
-	e.GET("/rooms/:id/leave", toRoom, requireUser)
 	e.GET("/rooms/:id/messages/:mid/:change", toMessage, requireUser)
+	e.GET("/rooms/:id/topic", toMembers, requireUser)
 	e.GET("/admin/invites", h.InvitesPage, requireAdmin)
 	e.POST("/admin/invites", h.CreateInvite, requireAdmin)
 	e.POST("/admin/invites/revoke", h.RevokeInvite, requireAdmin)

@@ -19,6 +19,14 @@ const (
 	roomChangeEvery = 3 * time.Second // then 20 a minute
 )
 
+// Username suggestions, per person: a field asks once a pause in typing
+// (views.SuggestDelay), so a person typing names never nears this, while
+// a script listing every account by prefixes is held to a crawl.
+const (
+	suggestBurst = 30
+	suggestRate  = 2 // a second, after the burst
+)
+
 // limits are charla's rate limits, kept in this process's memory: each
 // instance limits what reaches it. Keys are bounded in size (an address, a
 // valid username, an id), so that the limiters themselves cannot be made
@@ -30,6 +38,7 @@ type limits struct {
 	send          *middleware.RateLimiterMemoryStore // flooding a room; nil: no limit
 	roomChanges   *middleware.RateLimiterMemoryStore // creating rooms, adding people
 	typing        *middleware.RateLimiterMemoryStore // "is typing" events
+	suggest       *middleware.RateLimiterMemoryStore // username autocomplete
 }
 
 // typingEvery is how often one person's "is typing" reaches the room at
@@ -48,6 +57,7 @@ func newLimits(sendRate, signupRate float64) limits {
 		signInIP:      memoryLimiter(rate.Limit(1), 20),
 		roomChanges:   memoryLimiter(rate.Every(roomChangeEvery), roomChangeBurst),
 		typing:        memoryLimiter(rate.Every(typingEvery), 1),
+		suggest:       memoryLimiter(rate.Limit(suggestRate), suggestBurst),
 	}
 	if sendRate > 0 {
 		l.send = memoryLimiter(rate.Limit(sendRate), max(1, int(2*sendRate)))

@@ -89,15 +89,12 @@ func (h *Handler) RoomPage(c echo.Context) error {
 // roomPage gathers what the room page shows. A member's live view marks
 // the room read up to its newest message.
 func (h *Handler) roomPage(c echo.Context, r chat.Room, member bool, before int64) (views.RoomPage, error) {
-	ctx := c.Request().Context()
-	u, _ := currentUser(c)
-	page := views.RoomPage{User: u, Room: r, Member: member, Before: before, CSRF: csrfToken(c), Key: newKey(),
-		MaxMessageLen: db.MaxMessageLen}
-	h.takeFlash(c, &page)
+	page := h.basePage(c, r, member)
+	page.Before, page.Key, page.MaxMessageLen = before, newKey(), db.MaxMessageLen
 	if member {
 		// The cursor is read before the messages: a change made between
 		// the two is then replayed by the socket (harmless if shown).
-		cursor, err := h.Store.Cursor(ctx, r.ID)
+		cursor, err := h.Store.Cursor(c.Request().Context(), r.ID)
 		if err != nil {
 			return page, err
 		}
@@ -113,19 +110,36 @@ func (h *Handler) roomPage(c echo.Context, r chat.Room, member bool, before int6
 			}
 		}
 	}
+	// After markShown: the sidebar shows this room read.
+	return page, h.fillSidebar(c, &page)
+}
+
+// basePage is what every page of a room (or the lobby) starts from: who is
+// looking, the room, and the form problem waiting for this page, if any.
+func (h *Handler) basePage(c echo.Context, r chat.Room, member bool) views.RoomPage {
+	u, _ := currentUser(c)
+	page := views.RoomPage{User: u, Room: r, Member: member, CSRF: csrfToken(c)}
+	h.takeFlash(c, &page)
+	return page
+}
+
+// fillSidebar reads the person's rooms and the public rooms to browse, and
+// the other person's name when the page is a direct conversation.
+func (h *Handler) fillSidebar(c echo.Context, page *views.RoomPage) error {
+	ctx := c.Request().Context()
 	var err error
-	if page.Rooms, err = h.Store.Rooms(ctx, u.ID); err != nil {
-		return page, err
+	if page.Rooms, err = h.Store.Rooms(ctx, page.User.ID); err != nil {
+		return err
 	}
-	if page.Public, err = h.Store.PublicRooms(ctx, u.ID); err != nil {
-		return page, err
+	if page.Public, err = h.Store.PublicRooms(ctx, page.User.ID); err != nil {
+		return err
 	}
 	for _, rs := range page.Rooms {
-		if rs.ID == r.ID {
+		if rs.ID == page.Room.ID {
 			page.Peer = rs.Peer
 		}
 	}
-	return page, nil
+	return nil
 }
 
 // markShown finds where the person's unread messages begin on a live page
@@ -194,7 +208,8 @@ func (h *Handler) StartDirect(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	other, _, err := h.Store.UserByName(ctx, strings.TrimSpace(c.FormValue("username")))
-	if errors.Is(err, db.ErrNotFound) || (err == nil && other.ID == u.ID) {
+	// A deactivated account is nobody to talk with, as in the suggestions.
+	if errors.Is(err, db.ErrNotFound) || (err == nil && (other.ID == u.ID || other.Deactivated)) {
 		return h.problemRedirect(c, backTo(c), problemNoPeer, c.FormValue("username"))
 	}
 	if err != nil {
@@ -253,11 +268,11 @@ func (h *Handler) AddMember(c echo.Context) error {
 	}
 	u, _ := currentUser(c)
 	if !h.allowRoomChange(c, u) {
-		return h.roomProblem(c, r, http.StatusTooManyRequests, roomChangeProblem)
+		return h.membersProblem(c, r, http.StatusTooManyRequests, roomChangeProblem)
 	}
 	added, joined, err := h.Store.AddMember(c.Request().Context(), r.ID, strings.TrimSpace(c.FormValue("username")))
 	if errors.Is(err, db.ErrNotFound) {
-		return h.problemRedirect(c, roomURL(r.ID), problemNoMember, c.FormValue("username"))
+		return h.problemRedirect(c, membersURL(r.ID), problemNoMember, c.FormValue("username"))
 	}
 	if err != nil {
 		return err
@@ -267,21 +282,12 @@ func (h *Handler) AddMember(c echo.Context) error {
 		h.Log.Info("member added", "room", r.ID, "user", added.Username, "by", u.Username)
 		h.refreshSockets(added.ID)
 	}
-	return c.Redirect(http.StatusSeeOther, roomURL(r.ID))
-}
-
-// roomProblem shows a room the person is in with a problem to fix.
-func (h *Handler) roomProblem(c echo.Context, r chat.Room, status int, problem string) error {
-	page, err := h.roomPage(c, r, true, 0)
-	if err != nil {
-		return err
-	}
-	page.Problem = problem
-	return render(c, status, views.Room(page))
+	// Back to the member list, which now shows them.
+	return c.Redirect(http.StatusSeeOther, membersURL(r.ID))
 }
 
 // homeProblem shows the lobby with a problem to fix. Only the room-change
-// limit uses it (and roomProblem): its 429 and Retry-After are for
+// limit uses it (and membersProblem): its 429 and Retry-After are for
 // whatever sends that fast. Problems with what was typed go back to the
 // person's page instead (see problemRedirect).
 func (h *Handler) homeProblem(c echo.Context, status int, problem string) error {
