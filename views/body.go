@@ -17,11 +17,11 @@ import (
 type segmentKind uint8
 
 const (
-	textSegment  segmentKind = iota // plain text
-	linkSegment                     // an http or https address, linked
-	codeSegment                     // `inline code`
-	blockSegment                    // a ``` fenced block
-	mentionSegment                  // @name, the @ included
+	textSegment    segmentKind = iota // plain text
+	linkSegment                       // an http or https address, linked
+	codeSegment                       // `inline code`
+	blockSegment                      // a ``` fenced block
+	mentionSegment                    // @name, the @ included
 )
 
 // segment is one part of a body: its kind and its text, without markers.
