@@ -50,6 +50,7 @@ type Store interface {
 	DirectRoom(ctx context.Context, a, b int64) (chat.Room, bool, error)
 	ReadMark(ctx context.Context, roomID, userID int64) (int64, error)
 	MarkRead(ctx context.Context, roomID, userID, lastID int64) error
+	UnreadMentioning(ctx context.Context, userID int64, key string) ([]chat.Message, error)
 }
 
 // Poster stores a message and answers once it is committed (db.Writer). It
@@ -132,6 +133,7 @@ func (h *Handler) Register(e *echo.Echo) {
 	e.IPExtractor = ipExtractor(h.TrustedProxies)
 	e.Use(RequestLog(h.Log), Recover(h.Log), Deadline(), SecurityHeaders(h.secure), BodyLimit(), CSRF(h.secure), h.authenticate)
 	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
+	e.GET("/mentions.css", h.MentionStyle) // the same for everyone with its address: see MentionStyle
 
 	e.GET("/signup", h.SignUpPage)
 	e.POST("/signup", h.SignUp)

@@ -35,11 +35,12 @@ func Publisher(hb *hub.Hub) func([]chat.Message) {
 				senders[i] = m.UserID
 			}
 			hb.Publish(hub.Event{
-				Kind:    hub.Appended,
-				Room:    room[0].RoomID,
-				LastID:  room[len(room)-1].ID,
-				Senders: senders,
-				Frame:   renderBytes(views.MessagesFrame(room)),
+				Kind:     hub.Appended,
+				Room:     room[0].RoomID,
+				LastID:   room[len(room)-1].ID,
+				Senders:  senders,
+				Mentions: mentionsOf(room),
+				Frame:    renderBytes(views.MessagesFrame(room)),
 			})
 			start = end
 		}

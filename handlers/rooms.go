@@ -110,6 +110,9 @@ func (h *Handler) roomPage(c echo.Context, r chat.Room, member bool, before int6
 	if page.Rooms, err = h.Store.Rooms(ctx, u.ID); err != nil {
 		return page, err
 	}
+	if err = h.countMentions(ctx, u, page.Rooms); err != nil {
+		return page, err
+	}
 	if page.Public, err = h.Store.PublicRooms(ctx, u.ID); err != nil {
 		return page, err
 	}

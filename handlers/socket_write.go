@@ -47,12 +47,13 @@ func (h *Handler) flush(s *socket) {
 		s.mu.Unlock()
 
 		frames = frames[:0]
-		var unread []int64 // rooms whose badge changed
+		var unread, mentioned []int64 // rooms whose badges changed
 		for _, ev := range events {
 			switch ev.Kind {
 			case hub.Appended:
 				switch {
 				case ev.Room != s.room:
+					mentioned = s.countMentioned(ev, mentioned)
 					unread = s.countUnread(ev, unread)
 				case ev.LastID <= s.last:
 					// already sent by the replay
@@ -64,6 +65,9 @@ func (h *Handler) flush(s *socket) {
 		}
 		for _, room := range unread {
 			frames = append(frames, renderBytes(views.UnreadCount(room, s.unread[room])))
+		}
+		for _, room := range mentioned {
+			frames = append(frames, renderBytes(views.MentionCount(room, s.mentions[room])))
 		}
 		s.sub.Release(events)
 		frames = append(frames, direct...)

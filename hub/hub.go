@@ -38,6 +38,11 @@ type Event struct {
 	LastID  int64
 	Senders []int64
 	Frame   []byte
+
+	// Mentions has, for each message as Senders does, the names it
+	// mentions (lower case), for the mention counts of the readers it
+	// names; nil when no message mentions anyone.
+	Mentions [][]string
 }
 
 // Hub holds the subscriptions of every room.

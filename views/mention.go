@@ -1,10 +1,14 @@
 package views
 
 import (
+	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/charla/charla/chat"
 )
 
 // A mention is @ and a name, at the start of a word: "@ana", "(@ana)",
@@ -85,4 +89,65 @@ func Mentions(body string) []string {
 // Mentioned reports whether body mentions the person whose key is key.
 func Mentioned(body, key string) bool {
 	return slices.Contains(Mentions(body), key)
+}
+
+// MentionStyleURL is the reader's own stylesheet, which makes mentions of
+// them stand out: its rules depend only on the name in its address, so it
+// is cached like an asset (the build's version is in the address too).
+func MentionStyleURL(username string) string {
+	return "/mentions.css?me=" + url.QueryEscape(MentionKey(username)) + "&v=" + url.QueryEscape(AssetVersion)
+}
+
+// ValidMentionKey reports whether key is a name's key: what a mention of
+// it would carry in data-mention.
+func ValidMentionKey(key string) bool {
+	return key != "" && mentionLen("@"+key) == len(key)+1 && MentionKey(key) == key
+}
+
+// MentionStyle is the stylesheet for the reader whose key is key (valid:
+// see ValidMentionKey, so it needs no escaping in a CSS string): their
+// mentions and the messages that hold them stand out, but not their own
+// messages that name themselves. Its colours are charla.css's custom
+// properties (--mention-me-bg, --mention-row), light and dark; these rules
+// say which elements they are for, which a fragment rendered once for
+// every reader cannot.
+func MentionStyle(key string) string {
+	return `.mention[data-mention="` + key + `"] { background: var(--mention-me-bg); color: var(--fg); font-weight: 700; border-radius: 3px; padding: 0 .15rem; }
+.msg:not([data-author="` + key + `" i]):has(.mention[data-mention="` + key + `"]) { background: var(--mention-row); box-shadow: inset 3px 0 var(--warn); }
+`
+}
+
+// The words of mentions, in English, in one place (the i18n work routes
+// them through its catalogue).
+const (
+	// MentionOne and MentionMany follow a sidebar's mention count, for
+	// screen readers ("2 mentions"); the screen shows "@2".
+	MentionOne  = " mention"
+	MentionMany = " mentions"
+	// NotifyButton asks for permission to notify; NotifyBlocked is shown
+	// instead once the browser says no.
+	NotifyButton  = "Notify me of mentions and direct messages"
+	NotifyBlocked = "Notifications are blocked in this browser's settings."
+	// NotifyMention and NotifyDirect are a notification's title ("{author}"
+	// and "{room}" are filled in by charla.js).
+	NotifyMention = "{author} mentioned you in {room}"
+	NotifyDirect  = "{author} in a direct message"
+	// MentionedYou begins what the live region reads of a new message that
+	// mentions the reader.
+	MentionedYou = "mentioned you: "
+)
+
+func mentionWord(n int) string {
+	if n == 1 {
+		return MentionOne
+	}
+	return MentionMany
+}
+
+// badgeCount is a count as a badge shows it: "99+" from chat.MaxUnread.
+func badgeCount(n int) string {
+	if n >= chat.MaxUnread {
+		return "99+"
+	}
+	return strconv.Itoa(n)
 }

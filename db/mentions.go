@@ -1,0 +1,55 @@
+package db
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/charla/charla/chat"
+)
+
+// MentionScan bounds how many of a room's newest messages are searched for
+// mentions of a reader who has not read them: a sidebar is read on every
+// page and socket, and someone back after months must not make each of
+// those scan a room's whole history. A mention older than that, still
+// unread, is not counted (its message is, in the unread count, up to
+// chat.MaxUnread).
+const MentionScan = 1000
+
+// UnreadMentioning returns the messages that may mention the person
+// userID, whose name's key (lower case) is key: in the rooms they are in
+// (so never one they may not read), after their read mark there, among
+// the room's newest MentionScan, from someone else, with "@"+key in the
+// body in any case of ASCII letters. Only ids, room ids and bodies are
+// filled in. The caller decides which of them do mention the person (a name in
+// code, or a longer name that begins with theirs, does not): that is the
+// renderer's rule, which the database cannot run.
+//
+// The window's start is found per room by one step through the index
+// (LIMIT 1 OFFSET MentionScan), and only unread messages in it are read.
+func (s *Store) UnreadMentioning(ctx context.Context, userID int64, key string) ([]chat.Message, error) {
+	rows, err := s.query(ctx,
+		`SELECT m.id, m.room_id, m.body
+		 FROM memberships ms
+		 JOIN messages m ON m.room_id = ms.room_id
+		   AND m.id > ms.last_read_id
+		   AND m.id > COALESCE((SELECT w.id FROM messages w WHERE w.room_id = ms.room_id
+		                        ORDER BY w.id DESC LIMIT 1 OFFSET ?), 0)
+		 WHERE ms.user_id = ? AND m.user_id IS NOT ms.user_id AND instr(lower(m.body), ?) > 0`,
+		MentionScan, userID, "@"+key)
+	if err != nil {
+		return nil, fmt.Errorf("mentions of %d: %w", userID, err)
+	}
+	defer rows.Close()
+	var out []chat.Message
+	for rows.Next() {
+		var m chat.Message
+		if err := rows.Scan(&m.ID, &m.RoomID, &m.Body); err != nil {
+			return nil, fmt.Errorf("mentions of %d: %w", userID, err)
+		}
+		out = append(out, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("mentions of %d: %w", userID, err)
+	}
+	return out, nil
+}
