@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"fmt"
+	"unicode/utf8"
 
 	"github.com/charla/charla/chat"
 )
@@ -54,6 +55,33 @@ func (s *Store) UnreadMentioning(ctx context.Context, userID int64, key string) 
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("mentions of %d: %w", userID, err)
+	}
+	return out, nil
+}
+
+// MemberNames returns up to limit usernames of roomID's active members
+// that begin with prefix (in lower case; ASCII letters match in any case),
+// by name: the composer's @name suggestions.
+func (s *Store) MemberNames(ctx context.Context, roomID int64, prefix string, limit int) ([]string, error) {
+	rows, err := s.query(ctx,
+		`SELECT u.username FROM memberships ms JOIN users u ON u.id = ms.user_id
+		 WHERE ms.room_id = ? AND u.deactivated_at IS NULL AND substr(lower(u.username), 1, ?) = ?
+		 ORDER BY lower(u.username) LIMIT ?`,
+		roomID, utf8.RuneCountInString(prefix), prefix, limit)
+	if err != nil {
+		return nil, fmt.Errorf("names in room %d: %w", roomID, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return nil, fmt.Errorf("names in room %d: %w", roomID, err)
+		}
+		out = append(out, name)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("names in room %d: %w", roomID, err)
 	}
 	return out, nil
 }

@@ -51,6 +51,7 @@ type Store interface {
 	ReadMark(ctx context.Context, roomID, userID int64) (int64, error)
 	MarkRead(ctx context.Context, roomID, userID, lastID int64) error
 	UnreadMentioning(ctx context.Context, userID int64, key string) ([]chat.Message, error)
+	MemberNames(ctx context.Context, roomID int64, prefix string, limit int) ([]string, error)
 }
 
 // Poster stores a message and answers once it is committed (db.Writer). It
@@ -148,6 +149,8 @@ func (h *Handler) Register(e *echo.Echo) {
 	e.POST("/direct", h.StartDirect, requireUser)
 	e.GET("/rooms/:id", h.RoomPage, requireUser)
 	e.GET("/rooms/:id/messages", h.OlderMessages, requireUser)
+	e.GET("/rooms/:id/names", h.MentionNames, requireUser)
+	e.GET("/rooms/:id/notice", h.Notice, requireUser)
 	e.POST(sendRoute, h.SendMessage, requireUser)
 	e.GET("/rooms/:id/ws", h.Socket) // answers 401 itself: see Socket
 	e.POST("/rooms/:id/join", h.JoinRoom, requireUser)

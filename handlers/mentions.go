@@ -4,8 +4,10 @@ import (
 	"context"
 	"net/http"
 	"slices"
+	"unicode/utf8"
 
 	"github.com/charla/charla/chat"
+	"github.com/charla/charla/db"
 	"github.com/charla/charla/hub"
 	"github.com/charla/charla/views"
 	"github.com/labstack/echo/v4"
@@ -95,4 +97,86 @@ func (s *socket) countMentioned(ev *hub.Event, changed []int64) []int64 {
 		}
 	}
 	return changed
+}
+
+const (
+	// maxSuggestions is how many names the composer suggests for an @.
+	maxSuggestions = 8
+	// noticeScan is how many of a room's newest messages a notification
+	// looks through for the one it is about: it follows a badge that has
+	// just gone up, so what it is about is among the newest.
+	noticeScan = 20
+	// noticeLen is how much of a message a notification shows, in
+	// characters: enough to know what it is about. Notifications may show
+	// on a locked screen; the person chose to have them.
+	noticeLen = 120
+)
+
+// MentionNames answers the composer's @ suggestions: the room's members
+// whose names begin with ?q, as options for its list. Members only, as
+// for every room route (memberRoom).
+func (h *Handler) MentionNames(c echo.Context) error {
+	r, err := h.memberRoom(c)
+	if err != nil {
+		return err
+	}
+	q := views.MentionKey(c.QueryParam("q"))
+	if q == "" || utf8.RuneCountInString(q) > db.MaxNameLen {
+		return render(c, http.StatusOK, views.MentionSuggestions(nil))
+	}
+	names, err := h.Store.MemberNames(c.Request().Context(), r.ID, q, maxSuggestions)
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, views.MentionSuggestions(names))
+}
+
+// notice is what a browser notification says about a message.
+type notice struct {
+	ID      int64  `json:"id"`
+	Author  string `json:"author"`
+	Text    string `json:"text"`
+	Mention bool   `json:"mention"` // else a direct message
+}
+
+// Notice answers a page that saw a room's mention badge (or a direct
+// conversation's unread badge) go up and may notify the person: the newest
+// unread message there, from someone else, that mentions them or is in a
+// direct conversation; 204 when there is none. Members only (memberRoom),
+// so a notification never tells of a room the person may not read.
+func (h *Handler) Notice(c echo.Context) error {
+	r, err := h.memberRoom(c)
+	if err != nil {
+		return err
+	}
+	u, _ := currentUser(c)
+	ctx := c.Request().Context()
+	mark, err := h.Store.ReadMark(ctx, r.ID, u.ID)
+	if err != nil {
+		return err
+	}
+	msgs, err := h.Store.Messages(ctx, r.ID, 0, noticeScan)
+	if err != nil {
+		return err
+	}
+	key := views.MentionKey(u.Username)
+	for _, m := range slices.Backward(msgs) {
+		if m.ID <= mark {
+			break
+		}
+		mention := views.Mentioned(m.Body, key)
+		if m.UserID == u.ID || !mention && r.Kind != chat.Direct {
+			continue
+		}
+		return c.JSON(http.StatusOK, notice{ID: m.ID, Author: m.Author, Text: clipText(m.Body, noticeLen), Mention: mention})
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// clipText is s cut to n characters, with an ellipsis when cut.
+func clipText(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n]) + "…"
 }

@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -139,4 +140,80 @@ func TestMentionCountsUpdateLive(t *testing.T) {
 	}
 	inSide.send("and @" + reader.name + " again")
 	expect("3", "2")
+}
+
+// TestMentionNamesAndNoticesAreForMembers: the composer's @ suggestions
+// list the room's members that begin with what was typed; a notice is the
+// newest unread message that mentions the person (or any, in a direct
+// conversation), never their own; and both answer a room's outsiders as
+// its pages do (404 for a private room), so neither tells of a room one may
+// not read.
+func TestMentionNamesAndNoticesAreForMembers(t *testing.T) {
+	srv := newServer(t, dbtest.File(t))
+	owner, member, outsider := srv.visit(t), srv.visit(t), srv.visit(t)
+	vault := createRoom(t, owner, "vault", "private")
+	owner.enter(vault)
+	if resp, _ := owner.add(vault, member.name); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("add %s: %d", member.name, resp.StatusCode)
+	}
+	names := owner.get(fmt.Sprintf("/rooms/%d/names?q=%s", vault, strings.ToUpper(member.name[:5])))
+	if !strings.Contains(names, `data-name="`+member.name+`"`) || strings.Contains(names, outsider.name) || !strings.Contains(names, owner.name) {
+		t.Errorf("suggestions for %q in the vault: %s; want its two members, not %s", member.name[:5], names, outsider.name)
+	}
+
+	member.enter(db.GeneralRoom)
+	postTo(t, owner, vault, "@"+member.name+" the plan")
+	postTo(t, owner, vault, "nothing for you")
+	notice := member.get(fmt.Sprintf("/rooms/%d/notice", vault))
+	if !strings.Contains(notice, `"author":"`+owner.name+`"`) || !strings.Contains(notice, `"text":"@`+member.name+` the plan"`) || !strings.Contains(notice, `"mention":true`) {
+		t.Errorf("the member's notice: %s; want the message that mentions them", notice)
+	}
+	if status, _ := owner.getStatus(fmt.Sprintf("/rooms/%d/notice", vault)); status != http.StatusNoContent {
+		t.Errorf("the author's notice: %d, want 204 (their own messages are no news)", status)
+	}
+	for _, path := range []string{fmt.Sprintf("/rooms/%d/notice", vault), fmt.Sprintf("/rooms/%d/names?q=use", vault)} {
+		if status, body := outsider.getStatus(path); status != http.StatusNotFound || strings.Contains(body, "the plan") || strings.Contains(body, member.name) {
+			t.Errorf("an outsider's GET %s: %d %.200s; want 404 and nothing of the room", path, status, body)
+		}
+	}
+
+	// A direct conversation: any message is news.
+	resp, _ := outsider.post("/direct", url.Values{"_csrf": {outsider.csrf}, "username": {member.name}})
+	var dm int64
+	fmt.Sscanf(resp.Header.Get("Location"), "/rooms/%d", &dm)
+	outsider.enter(dm)
+	postTo(t, outsider, dm, "psst")
+	if notice := member.get(fmt.Sprintf("/rooms/%d/notice", dm)); !strings.Contains(notice, `"text":"psst"`) || !strings.Contains(notice, `"mention":false`) {
+		t.Errorf("the member's notice of a direct message: %s", notice)
+	}
+}
+
+// TestMentionStylesheetIsTheReaders: a room's page links the reader's own
+// stylesheet, which picks out mentions of them (by their name's key) and
+// nothing else; a name that no mention could carry gets none, so nothing
+// typed into the address reaches a stylesheet.
+func TestMentionStylesheetIsTheReaders(t *testing.T) {
+	srv := newServer(t, dbtest.File(t))
+	p := srv.visit(t)
+	page := p.get("/rooms/1")
+	href := regexp.MustCompile(`<link rel="stylesheet" href="(/mentions\.css\?me=` + p.name + `&amp;v=[^"]+)">`).FindStringSubmatch(page)
+	if href == nil {
+		t.Fatalf("the page links no stylesheet of %s's mentions", p.name)
+	}
+	resp, err := p.client.Get(srv.URL + strings.ReplaceAll(href[1], "&amp;", "&"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	css := new(strings.Builder)
+	_, _ = io.Copy(css, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/css") ||
+		!strings.Contains(css.String(), `.mention[data-mention="`+p.name+`"]`) || !strings.Contains(resp.Header.Get("Cache-Control"), "immutable") {
+		t.Errorf("the stylesheet: %d %s %q\n%s", resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header.Get("Cache-Control"), css)
+	}
+	for _, bad := range []string{"", "Ana", "a", `ana"]{}*{color:red}`, "ana%0a", strings.Repeat("a", 33)} {
+		if status, _ := p.getStatus("/mentions.css?me=" + url.QueryEscape(bad)); status != http.StatusNotFound {
+			t.Errorf("/mentions.css?me=%q: %d, want 404", bad, status)
+		}
+	}
 }
