@@ -93,3 +93,19 @@ func BenchmarkRoomsWithUnread(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkUnreadMentioningAllRead is the usual case: ten rooms of 2,000
+// messages, all read.
+func BenchmarkUnreadMentioningAllRead(b *testing.B) {
+	s := dbtest.File(b)
+	reader := mentionRooms(b, s, 10, 2000, 20)
+	ctx := context.Background()
+	if _, err := s.DB().ExecContext(ctx, `UPDATE memberships SET last_read_id = (SELECT MAX(id) FROM messages) WHERE user_id = ?`, reader); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if got, err := s.UnreadMentioning(ctx, reader, "reader"); err != nil || len(got) != 0 {
+			b.Fatalf("got %d, %v; want none", len(got), err)
+		}
+	}
+}
