@@ -591,7 +591,12 @@
     if (Notification.permission !== "granted" || seen.has(id)) return;
     seen.add(id);
     const title = (mention ? box.dataset.mention : box.dataset.direct).replace("{author}", author).replace("{room}", label(room));
-    const n = new Notification(title, { body: text, tag: "charla-" + id });
+    let n;
+    try {
+      n = new Notification(title, { body: text, tag: "charla-" + id });
+    } catch {
+      return; // Chrome on Android shows them only from a service worker, which charla has not
+    }
     n.onclick = () => {
       focus();
       if (room !== current) location.href = "/rooms/" + room;
