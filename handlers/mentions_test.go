@@ -138,6 +138,12 @@ func TestMentionCountsUpdateLive(t *testing.T) {
 			break
 		}
 	}
+	// The reader's own message naming themselves, from another tab: no
+	// badge at all (it is not unread either).
+	reader.enter(side)
+	readerInSide := reader.dial(-1)
+	readerInSide.send("note to self, @" + reader.name)
+	readerInSide.collect(1, 5*time.Second)
 	inSide.send("and @" + reader.name + " again")
 	expect("3", "2")
 }
