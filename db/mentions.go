@@ -19,9 +19,9 @@ const MentionScan = 1000
 // UnreadMentioning returns the messages that may mention the person
 // userID, whose name's key (lower case) is key: in the rooms they are in
 // (so never one they may not read), after their read mark there, among
-// the room's newest MentionScan, from someone else, with "@"+key in the
-// body in any case of ASCII letters. Only ids, room ids and bodies are
-// filled in. The caller decides which of them do mention the person (a name in
+// the room's newest MentionScan, from someone else, with @ and the start
+// of key in the body (see mentionNeedle). Only ids, room ids and bodies
+// are filled in. The caller decides which of them do mention the person (a name in
 // code, or a longer name that begins with theirs, does not): that is the
 // renderer's rule, which the database cannot run.
 //
@@ -40,7 +40,7 @@ func (s *Store) UnreadMentioning(ctx context.Context, userID int64, key string) 
 		 SELECT m.id, m.room_id, m.body
 		 FROM w JOIN messages m ON m.room_id = w.room_id AND m.id > w.after
 		 WHERE m.user_id IS NOT w.user_id AND instr(lower(m.body), ?) > 0`,
-		MentionScan, userID, "@"+key)
+		MentionScan, userID, mentionNeedle(key))
 	if err != nil {
 		return nil, fmt.Errorf("mentions of %d: %w", userID, err)
 	}
@@ -84,4 +84,17 @@ func (s *Store) MemberNames(ctx context.Context, roomID int64, prefix string, li
 		return nil, fmt.Errorf("names in room %d: %w", roomID, err)
 	}
 	return out, nil
+}
+
+// mentionNeedle is what a body that mentions the person with this key
+// holds, as SQL's lower() sees it: @ and the key up to its first letter
+// beyond ASCII, which lower() leaves as it is ("lópez" → "@l", "東京" →
+// "@"). A body written in full-width letters ("@ａｎａ") is missed.
+func mentionNeedle(key string) string {
+	for i, r := range key {
+		if r >= utf8.RuneSelf {
+			return "@" + key[:i]
+		}
+	}
+	return "@" + key
 }

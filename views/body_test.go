@@ -226,6 +226,7 @@ func TestMentions(t *testing.T) {
 		{"@Ana and @ana and @BOB.", []string{"ana", "bob"}},
 		{"`@ana` ```\n@bob\n``` @carl", []string{"carl"}},
 		{"@López", []string{"lópez"}},
+		{"@ＡＮＡ and @lo\u0301pez", []string{"ana", "lópez"}},
 	} {
 		if got := Mentions(tc.body); !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("Mentions(%q) = %q, want %q", tc.body, got, tc.want)

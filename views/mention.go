@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/charla/charla/chat"
+	"golang.org/x/text/secure/precis"
 )
 
 // A mention is @ and a name, at the start of a word: "@ana", "(@ana)",
@@ -61,10 +62,18 @@ func mentionLen(s string) int {
 	return end
 }
 
-// MentionKey is how a name (with or without its @) is compared: in lower
-// case. A page's reader and a mention in a message match when their keys do.
+// MentionKey is how a name (with or without its @) is compared: its
+// PRECIS form with case folded (RFC 8265's UsernameCaseMapped, which is
+// how usernames are keyed where they are stored): "@Ana", "@ANA" and
+// "@ａｎａ" all mention ana, and "lo\u0301pez" (an accent apart) is
+// "lópez". A name PRECIS refuses is compared in lower case. A page's reader
+// and a mention in a message match when their keys do.
 func MentionKey(name string) string {
-	return strings.ToLower(strings.TrimPrefix(name, "@"))
+	name = strings.TrimPrefix(name, "@")
+	if key, err := precis.UsernameCaseMapped.String(name); err == nil {
+		return key
+	}
+	return strings.ToLower(name)
 }
 
 // Mentions returns the keys of the names body mentions, each once, in
