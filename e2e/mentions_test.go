@@ -170,6 +170,14 @@ func TestBrowserMentionsAndNotifications(t *testing.T) {
 	a.waitFor(t, "the mention badge to read \"@\" hidden from screen readers",
 		`document.querySelector("#mentions-`+design+` [aria-hidden=true]")?.textContent === "@" && document.querySelector("#mentions-`+design+` .visually-hidden")?.textContent === " mention"`, time.Second)
 	a.saveScreenshot(t, "mention-sidebar")
+	var badge float64
+	a.evalJSON(t, "measure the mention badge's contrast", `JSON.stringify((() => {
+		const e = document.getElementById("mentions-`+design+`");
+		return contrast(rgbOf(getComputedStyle(e).color), rgbOf(effectiveBackground(e)));
+	})())`, &badge)
+	if badge < minContrast {
+		t.Errorf("A: the mention badge's text has contrast %.2f:1, want at least %v:1", badge, minContrast)
+	}
 	if u, m := c.badges(t, design); u != "" || m != "" {
 		t.Errorf("C: Carl, not in #design, has its badges %q %q", u, m)
 	}
