@@ -100,7 +100,8 @@ func Mentioned(body, key string) bool {
 	return slices.Contains(Mentions(body), key)
 }
 
-// MentionStyleURL is the reader's own stylesheet, which makes mentions of
+// MentionStyleURL is the reader's own stylesheet (for a name a mention can
+// carry: one that ends in a full stop cannot), which makes mentions of
 // them stand out: its rules depend only on the name in its address, so it
 // is cached like an asset (the build's version is in the address too).
 func MentionStyleURL(username string) string {
