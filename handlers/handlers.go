@@ -55,6 +55,8 @@ type Store interface {
 	Usernames(ctx context.Context, prefix string, except int64) ([]string, error)
 	ReadMark(ctx context.Context, roomID, userID int64) (int64, error)
 	MarkRead(ctx context.Context, roomID, userID, lastID int64) error
+	UnreadMentioning(ctx context.Context, userID int64, key string) ([]chat.Message, error)
+	MemberNames(ctx context.Context, roomID int64, prefix string, limit int) ([]string, error)
 }
 
 // Poster stores a message, or a change to one, and answers once it is
@@ -140,6 +142,7 @@ func (h *Handler) Register(e *echo.Echo) {
 	e.IPExtractor = ipExtractor(h.TrustedProxies)
 	e.Use(RequestLog(h.Log), Recover(h.Log), Deadline(), SecurityHeaders(h.secure), BodyLimit(), CSRF(h.secure), h.authenticate)
 	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
+	e.GET("/mentions.css", h.MentionStyle) // the same for everyone with its address: see MentionStyle
 
 	e.GET("/signup", h.SignUpPage)
 	e.POST("/signup", h.SignUp)
@@ -154,6 +157,8 @@ func (h *Handler) Register(e *echo.Echo) {
 	e.POST("/direct", h.StartDirect, requireUser)
 	e.GET("/rooms/:id", h.RoomPage, requireUser)
 	e.GET("/rooms/:id/messages", h.OlderMessages, requireUser)
+	e.GET("/rooms/:id/names", h.MentionNames, requireUser)
+	e.GET("/rooms/:id/notice", h.Notice, requireUser)
 	e.POST(sendRoute, h.SendMessage, requireUser)
 	e.GET("/rooms/:id/messages/:mid", h.MessagePage, requireUser)
 	e.POST(editRoute, h.EditMessage, requireUser)

@@ -131,6 +131,9 @@ func (h *Handler) fillSidebar(c echo.Context, page *views.RoomPage) error {
 	if page.Rooms, err = h.Store.Rooms(ctx, page.User.ID); err != nil {
 		return err
 	}
+	if err = h.countMentions(ctx, page.User, page.Rooms); err != nil {
+		return err
+	}
 	if page.Public, err = h.Store.PublicRooms(ctx, page.User.ID); err != nil {
 		return err
 	}

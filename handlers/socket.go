@@ -97,6 +97,10 @@ type socket struct {
 	unread  map[int64]int   // the person's other rooms, for the sidebar…
 	counted map[int64]int64 // …counted up to these message ids
 
+	// mentions counts the other rooms' unread messages that mention the
+	// person, for the sidebar too (see mentions.go). Owned by the flusher.
+	mentions map[int64]int
+
 	closeCode atomic.Int32 // the code the server closed with, if it did
 	lastSent  atomic.Int64 // newest, for the reader's goodbye (read marks)
 }
@@ -249,9 +253,12 @@ func (h *Handler) replay(ctx context.Context, s *socket) error {
 	if err != nil {
 		return err
 	}
+	if err := h.countMentions(ctx, s.user, rooms); err != nil {
+		return err
+	}
 	for i, rs := range rooms {
 		if rs.ID == s.room {
-			rooms[i].Unread = 0 // what the page is about to be shown
+			rooms[i].Unread, rooms[i].Mentions = 0, 0 // what the page is about to be shown
 			continue
 		}
 		// Made for the first other room, so that an idle socket with one
@@ -259,9 +266,11 @@ func (h *Handler) replay(ctx context.Context, s *socket) error {
 		// s.room, left since it was checked.)
 		if s.unread == nil {
 			s.unread = make(map[int64]int, len(rooms))
+			s.mentions = make(map[int64]int, len(rooms))
 			s.counted = make(map[int64]int64, len(rooms))
 		}
 		s.unread[rs.ID], s.counted[rs.ID] = rs.Unread, rs.Newest
+		s.mentions[rs.ID] = rs.Mentions
 	}
 	if err := h.write(s, renderBytes(views.RoomListUpdate(rooms, s.room)), h.presenceNow(s, rooms)); err != nil {
 		return errWrite

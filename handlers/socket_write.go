@@ -47,10 +47,11 @@ func (h *Handler) flush(s *socket) {
 		s.mu.Unlock()
 
 		frames = frames[:0]
-		var unread []int64 // rooms whose badge changed
+		var unread, mentioned []int64 // rooms whose badges changed
 		for _, ev := range events {
 			switch {
 			case ev.Room != s.room && ev.Kind == hub.Appended:
+				mentioned = s.countMentioned(ev, mentioned)
 				unread = s.countUnread(ev, unread)
 			case ev.Room != s.room:
 				if ev.Aside != nil {
@@ -70,6 +71,9 @@ func (h *Handler) flush(s *socket) {
 		}
 		for _, room := range unread {
 			frames = append(frames, renderBytes(views.UnreadCount(room, s.unread[room])))
+		}
+		for _, room := range mentioned {
+			frames = append(frames, renderBytes(views.MentionCount(room, s.mentions[room])))
 		}
 		s.sub.Release(events)
 		frames = append(frames, direct...)

@@ -52,6 +52,11 @@ type Event struct {
 	// subscriber's other rooms (a mark in the sidebar).
 	Frame []byte
 	Aside []byte
+
+	// Mentions has, for each message as Senders does, the names it
+	// mentions (lower case), for the mention counts of the readers it
+	// names; nil when no message mentions anyone.
+	Mentions [][]string
 }
 
 // Hub holds the subscriptions of every room.
