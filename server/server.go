@@ -75,6 +75,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, ready func(addr stri
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	h.Register(e)
+	e.GET("/readyz", readiness{store: store}.handle)
 	views.AssetVersion = static.Version()
 	e.Group("/static", immutable).StaticFS("/", static.FS)
 
