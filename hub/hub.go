@@ -44,6 +44,7 @@ type Event struct {
 type Hub struct {
 	mu    sync.RWMutex
 	rooms map[int64]map[*Subscription]struct{}
+	stats counters // for metrics: see stats.go
 }
 
 // New returns an empty hub.
@@ -99,7 +100,10 @@ func (h *Hub) Publish(ev Event) {
 	shared := &ev // one copy, queued by pointer: a subscriber costs 8 bytes
 	h.mu.RLock()
 	defer h.mu.RUnlock()
-	for s := range h.rooms[ev.Room] {
+	subs := h.rooms[ev.Room]
+	h.stats.published.Add(1)
+	h.stats.fanout.Add(uint64(len(subs)))
+	for s := range subs {
 		s.push(shared)
 	}
 }
@@ -113,6 +117,7 @@ func (s *Subscription) push(ev *Event) {
 	if len(s.queue) >= s.limit {
 		s.lagged = true
 		s.mu.Unlock()
+		s.hub.stats.lagged.Add(1)
 		if s.hooks.Lag != nil {
 			s.hooks.Lag()
 		}
