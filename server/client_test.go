@@ -82,8 +82,23 @@ func (v *visitor) post(path string, form url.Values) (int, string) {
 // status (303 or 200 stored, 429 refused by the send limit).
 func (v *visitor) send(key, body string) int {
 	v.t.Helper()
-	status, _ := v.post("/rooms/1/messages", url.Values{"_csrf": {v.csrf}, "key": {key}, "body": {body}})
+	status, err := v.trySend(key, body)
+	if err != nil {
+		v.t.Fatalf("send %s: %v", body, err)
+	}
 	return status
+}
+
+// trySend is send for another goroutine than the test's, which must not
+// call t.Fatal.
+func (v *visitor) trySend(key, body string) (int, error) {
+	resp, err := v.client.PostForm(v.base+"/rooms/1/messages", url.Values{"_csrf": {v.csrf}, "key": {key}, "body": {body}})
+	if err != nil {
+		return 0, err
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode, nil
 }
 
 // dial opens #general's socket, replaying what came after message after.
@@ -113,4 +128,16 @@ func freeAddr(t *testing.T) string {
 	}
 	defer l.Close()
 	return l.Addr().String()
+}
+
+// waitFor polls cond until it holds, or fails after a generous while.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second) // a loaded machine
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("waited 60s for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
