@@ -36,6 +36,13 @@ func Backup(ctx context.Context, databaseURL, dest string) (BackupInfo, error) {
 	if !strings.HasPrefix(databaseURL, "file:") {
 		return BackupInfo{}, fmt.Errorf("%s: %w", Redact(databaseURL), ErrBackupRemote)
 	}
+	// Opening a file that is not there would make an empty database, and
+	// back that up: most likely the command ran elsewhere than the server.
+	if src := filePath(databaseURL); src == "" {
+		return BackupInfo{}, fmt.Errorf("backup: %s names no file", Redact(databaseURL))
+	} else if _, err := os.Stat(src); err != nil {
+		return BackupInfo{}, fmt.Errorf("backup: no database at %s (run charla backup with the server's DATABASE_URL, from its directory): %w", Redact(databaseURL), err)
+	}
 	if _, err := os.Stat(dest); err == nil {
 		return BackupInfo{}, fmt.Errorf("backup %s: %w (choose a new name; a backup never overwrites one)", dest, fs.ErrExist)
 	} else if !errors.Is(err, fs.ErrNotExist) {
@@ -69,6 +76,12 @@ func Backup(ctx context.Context, databaseURL, dest string) (BackupInfo, error) {
 	}
 	info.Path = dest
 	return info, nil
+}
+
+// filePath returns the file a file: URL names (without its parameters).
+func filePath(fileURL string) string {
+	path, _, _ := strings.Cut(strings.TrimPrefix(fileURL, "file:"), "?")
+	return strings.TrimPrefix(path, "//") // file:///abs/path
 }
 
 // tempPath returns an unused name beside dest (same directory, so that the

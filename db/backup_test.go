@@ -36,6 +36,13 @@ func TestBackupIsOneFileAndRefusesWhatItCannotCopy(t *testing.T) {
 	if _, err := db.Backup(ctx, src, dest); !errors.Is(err, os.ErrExist) {
 		t.Errorf("backup onto an existing file: %v; want refused (fs.ErrExist)", err)
 	}
+	missing := filepath.Join(t.TempDir(), "elsewhere.db")
+	if _, err := db.Backup(ctx, "file:"+missing, filepath.Join(t.TempDir(), "x.db")); err == nil || !strings.Contains(err.Error(), "no database at") {
+		t.Errorf("backup of a file that does not exist: %v; want refused", err)
+	}
+	if _, err := os.Stat(missing); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("backup of a missing database made %s: %v", missing, err)
+	}
 	for _, remote := range []string{"libsql://charla-acme.turso.io", "http://127.0.0.1:8081"} {
 		_, err := db.Backup(ctx, remote, filepath.Join(t.TempDir(), "remote.db"))
 		if !errors.Is(err, db.ErrBackupRemote) || !strings.Contains(err.Error(), "turso db shell") {

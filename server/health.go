@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/charla/charla/db"
@@ -23,6 +25,9 @@ const readyTimeout = 2 * time.Second
 // restarts on that, a load balancer routes on this.
 type readiness struct {
 	store *db.Store
+	log   *slog.Logger
+	// down: the last check failed. Changes are logged, not every probe.
+	down atomic.Bool
 	// broker reports whether the broker that carries events between
 	// instances is connected; nil when none is configured (one instance,
 	// in-process hub). The NATS hub sets it to a check of its connection
@@ -34,7 +39,7 @@ type readiness struct {
 // check returns why the instance is not ready, or nil: the database
 // answers, its migrations are current, and the broker (if any) is
 // connected.
-func (r readiness) check(ctx context.Context) error {
+func (r *readiness) check(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, readyTimeout)
 	defer cancel()
 	// A real query: a ping on a pooled connection to a file says nothing.
@@ -58,9 +63,15 @@ func (r readiness) check(ctx context.Context) error {
 }
 
 // handle is GET /readyz: 200 "ready", or 503 with the reason on one line.
-func (r readiness) handle(c echo.Context) error {
+func (r *readiness) handle(c echo.Context) error {
 	c.Response().Header().Set("Cache-Control", "no-store")
-	if err := r.check(c.Request().Context()); err != nil {
+	err := r.check(c.Request().Context())
+	if err != nil && !r.down.Swap(true) {
+		r.log.Warn("not ready", "reason", err)
+	} else if err == nil && r.down.Swap(false) {
+		r.log.Info("ready again")
+	}
+	if err != nil {
 		reason := strings.ReplaceAll(err.Error(), "\n", " ")
 		return c.String(http.StatusServiceUnavailable, "not ready: "+reason+"\n")
 	}

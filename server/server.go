@@ -76,7 +76,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, ready func(addr stri
 		Observe:        m.observer(),
 	})
 	// The broker hook: the NATS hub sets both (see readiness, brokerState).
-	readyz := readiness{store: store}
+	readyz := &readiness{store: store, log: log}
 	m.watch(h, rooms, brokerState{name: "in-process"})
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
