@@ -23,6 +23,7 @@ import (
 type metrics struct {
 	reg           *prometheus.Registry
 	committed     prometheus.Counter
+	publish       prometheus.Histogram
 	batchSize     prometheus.Histogram
 	commitSeconds *prometheus.HistogramVec
 	refused       *prometheus.CounterVec
@@ -32,8 +33,11 @@ type metrics struct {
 
 // Buckets. Batches are at most db's maxBatch (512); a commit is a fsync
 // (a millisecond or so) or a round trip to Turso (tens), and gives up at
-// db's commitTimeout (10 s); a replay is at most handlers' maxReplay (1000).
+// db's commitTimeout (10 s); publishing a commit (rendering it once,
+// queueing it for every socket) takes microseconds to milliseconds; a
+// replay is at most handlers' maxReplay (1000).
 var (
+	publishBucket = prometheus.ExponentialBuckets(0.00001, 2, 16) // 10 µs … 0.33 s
 	batchBuckets  = prometheus.ExponentialBuckets(1, 2, 10)       // 1 … 512
 	commitBuckets = prometheus.ExponentialBuckets(0.00025, 2, 16) // 0.25 ms … 8 s
 	replayBuckets = []float64{0, 1, 10, 50, 100, 250, 500, 1000}
@@ -45,6 +49,12 @@ func newMetrics() *metrics {
 		committed: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "charla_messages_committed_total",
 			Help: "Messages stored and handed to the hub (resends of a stored message not counted).",
+		}),
+		publish: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "charla_publish_seconds",
+			Help: "From a commit to its events queued for every socket of their rooms (rendering and fan-out), per commit. " +
+				"The in-process part of delivery latency: the socket writes come after, each bounded by its slow-client limit.",
+			Buckets: publishBucket,
 		}),
 		batchSize: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "charla_commit_batch_messages",
@@ -76,7 +86,7 @@ func newMetrics() *metrics {
 	for _, o := range []string{"ok", "error"} {
 		m.commitSeconds.WithLabelValues(o)
 	}
-	m.reg.MustRegister(m.committed, m.batchSize, m.commitSeconds, m.refused, m.replayed, m.replayReloads,
+	m.reg.MustRegister(m.committed, m.publish, m.batchSize, m.commitSeconds, m.refused, m.replayed, m.replayReloads,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -91,11 +101,14 @@ func (m *metrics) observeCommit(messages int, took time.Duration, err error) {
 	m.commitSeconds.WithLabelValues(outcome).Observe(took.Seconds())
 }
 
-// counted wraps the writer's commit hook to count the messages committed.
+// counted wraps the writer's commit hook to count the messages committed
+// and time their publishing: once per commit, not per message or socket.
 func (m *metrics) counted(onCommit func([]chat.Message)) func([]chat.Message) {
 	return func(msgs []chat.Message) {
 		m.committed.Add(float64(len(msgs)))
+		start := time.Now()
 		onCommit(msgs)
+		m.publish.Observe(time.Since(start).Seconds())
 	}
 }
 

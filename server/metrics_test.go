@@ -92,6 +92,7 @@ func TestMetricsCountWhatHappened(t *testing.T) {
 	waitMetric(t, metricsAddr, `charla_rate_limited_total{limit="send"}`, 1)
 	waitMetric(t, metricsAddr, `charla_rate_limited_total{limit="signup"}`, 0)
 	waitMetric(t, metricsAddr, "charla_commit_batch_messages_count", 1)
+	waitMetric(t, metricsAddr, "charla_publish_seconds_count", 1)
 	waitMetric(t, metricsAddr, `charla_commit_seconds_count{outcome="ok"}`, 1)
 
 	v.dial(0) // missed the one message
