@@ -174,7 +174,7 @@ func (m *metrics) handler() http.Handler {
 }
 
 // serveMetrics serves /metrics alone on addr (CHARLA_METRICS_ADDR) until
-// stop is called. It listens before returning, so that a wrong address stops the
+// stop is called, which returns once the listener's goroutine has. It listens before returning, so that a wrong address stops the
 // start instead of being a log line nobody reads.
 func serveMetrics(addr string, m *metrics, log *slog.Logger) (stop func(), err error) {
 	ln, err := net.Listen("tcp", addr)
@@ -185,12 +185,14 @@ func serveMetrics(addr string, m *metrics, log *slog.Logger) (stop func(), err e
 	mux.Handle("GET /metrics", m.handler())
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: metricsTimeout, ReadTimeout: metricsTimeout, WriteTimeout: metricsTimeout}
 	log.Info("metrics listening", "addr", ln.Addr().String())
+	done := make(chan struct{})
 	go func() {
+		defer close(done)
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Error("metrics listener", "err", err)
 		}
 	}()
-	return func() { srv.Close() }, nil
+	return func() { srv.Close(); <-done }, nil
 }
 
 // metricsTimeout bounds a scrape's request and answer: a scraper reads a
