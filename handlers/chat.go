@@ -105,8 +105,12 @@ const (
 func (h *Handler) awaitSendToken(s *socket) bool {
 	key := strconv.FormatInt(s.user.ID, 10)
 	deadline := time.Now().Add(maxSendWait)
-	for !allow(h.limits.send, key) {
-		if s.closeCode.Load() != 0 || time.Now().Add(sendTokenPoll).After(deadline) {
+	for !try(h.limits.send, key) {
+		if s.closeCode.Load() != 0 {
+			return false
+		}
+		if time.Now().Add(sendTokenPoll).After(deadline) {
+			h.limits.send.refuse() // once, not once a poll
 			return false
 		}
 		time.Sleep(sendTokenPoll)

@@ -107,6 +107,9 @@ type Config struct {
 	// SignupRate is how many accounts an hour one address may sign up
 	// (in bursts of as many); 0 means no limit.
 	SignupRate float64
+	// Observe is told what the handlers count for metrics (see
+	// metrics.go); its nil funcs are skipped.
+	Observe Observer
 }
 
 // Handler serves charla's pages and sockets.
@@ -130,7 +133,7 @@ func New(cfg Config) *Handler {
 		Config:   cfg,
 		sockets:  socketSet{conns: make(map[*socket]struct{}), byUser: make(map[int64][]*socket)},
 		presence: presence{rooms: make(map[int64]map[int64]*online)},
-		limits:   newLimits(cfg.SendRate, cfg.SignupRate),
+		limits:   newLimits(cfg.SendRate, cfg.SignupRate, cfg.Observe.Refused),
 		hasher:   newHasher(),
 	}
 }

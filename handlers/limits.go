@@ -32,13 +32,13 @@ const (
 // valid username, an id), so that the limiters themselves cannot be made
 // to hold much.
 type limits struct {
-	signInAccount *middleware.RateLimiterMemoryStore // guessing one account's password, per (account, address)
-	signInIP      *middleware.RateLimiterMemoryStore // guessing many accounts' passwords
-	signUp        *middleware.RateLimiterMemoryStore // making accounts (each an argon2id hash); nil: no limit
-	send          *middleware.RateLimiterMemoryStore // flooding a room; nil: no limit
-	roomChanges   *middleware.RateLimiterMemoryStore // creating rooms, adding people
-	typing        *middleware.RateLimiterMemoryStore // "is typing" events
-	suggest       *middleware.RateLimiterMemoryStore // username autocomplete
+	signInAccount *limiter // guessing one account's password, per (account, address)
+	signInIP      *limiter // guessing many accounts' passwords
+	signUp        *limiter // making accounts (each an argon2id hash); nil: no limit
+	send          *limiter // flooding a room; nil: no limit
+	roomChanges   *limiter // creating rooms, adding people
+	typing        *limiter // "is typing" events
+	suggest       *limiter // username autocomplete
 }
 
 // typingEvery is how often one person's "is typing" reaches the room at
@@ -47,34 +47,55 @@ type limits struct {
 // type and goes soon after they stop.
 const typingEvery = 2 * time.Second
 
+// limiter is one rate limit: its buckets, and its name for the metrics of
+// what it refused.
+type limiter struct {
+	store   *middleware.RateLimiterMemoryStore
+	name    string
+	refused func(limit string) // Observer.Refused; may be nil
+}
+
+// Names of the limits, as the rate-limit refusal metric labels them.
+const (
+	limitSignInAccount = "signin_account"
+	limitSignInIP      = "signin_address"
+	limitSignUp        = "signup"
+	limitSend          = "send"
+	limitRoomChanges   = "room_changes"
+	limitTyping        = "typing"
+	limitSuggest       = "suggest"
+)
+
 // limiterMemory is how long a limiter remembers a key it has not seen, at
 // least: long enough for a bucket emptied in one burst to fill again.
 const limiterMemory = 10 * time.Minute
 
-func newLimits(sendRate, signupRate float64) limits {
+// newLimits makes the limits; refused, if not nil, is told of each refusal.
+func newLimits(sendRate, signupRate float64, refused func(limit string)) limits {
 	l := limits{
-		signInAccount: memoryLimiter(rate.Every(12*time.Second), 5), // 5 a minute
-		signInIP:      memoryLimiter(rate.Limit(1), 20),
-		roomChanges:   memoryLimiter(rate.Every(roomChangeEvery), roomChangeBurst),
-		typing:        memoryLimiter(rate.Every(typingEvery), 1),
-		suggest:       memoryLimiter(rate.Limit(suggestRate), suggestBurst),
+		signInAccount: memoryLimiter(limitSignInAccount, rate.Every(12*time.Second), 5, refused), // 5 a minute
+		signInIP:      memoryLimiter(limitSignInIP, rate.Limit(1), 20, refused),
+		roomChanges:   memoryLimiter(limitRoomChanges, rate.Every(roomChangeEvery), roomChangeBurst, refused),
+		typing:        memoryLimiter(limitTyping, rate.Every(typingEvery), 1, refused),
+		suggest:       memoryLimiter(limitSuggest, rate.Limit(suggestRate), suggestBurst, refused),
 	}
 	if sendRate > 0 {
-		l.send = memoryLimiter(rate.Limit(sendRate), max(1, int(2*sendRate)))
+		l.send = memoryLimiter(limitSend, rate.Limit(sendRate), max(1, int(2*sendRate)), refused)
 	}
 	if signupRate > 0 {
-		l.signUp = memoryLimiter(rate.Limit(signupRate/time.Hour.Seconds()), max(1, int(signupRate)))
+		l.signUp = memoryLimiter(limitSignUp, rate.Limit(signupRate/time.Hour.Seconds()), max(1, int(signupRate)), refused)
 	}
 	return l
 }
 
-func memoryLimiter(r rate.Limit, burst int) *middleware.RateLimiterMemoryStore {
+func memoryLimiter(name string, r rate.Limit, burst int, refused func(string)) *limiter {
 	refill := time.Duration(float64(burst) / float64(r) * float64(time.Second))
-	return middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
+	store := middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
 		Rate:      r,
 		Burst:     burst,
 		ExpiresIn: max(limiterMemory, refill),
 	})
+	return &limiter{store: store, name: name, refused: refused}
 }
 
 // roomChangeProblem is what the page says past the room-change limit.
@@ -90,10 +111,28 @@ func (h *Handler) allowRoomChange(c echo.Context, u chat.User) bool {
 	return false
 }
 
-func allow(store *middleware.RateLimiterMemoryStore, key string) bool {
-	if store == nil {
+// allow takes a token from key's bucket, or counts a refusal and says no.
+func allow(l *limiter, key string) bool {
+	if try(l, key) {
 		return true
 	}
-	ok, _ := store.Allow(key)
+	l.refuse()
+	return false
+}
+
+// try takes a token from key's bucket if there is one, counting nothing:
+// for a caller that waits for one (awaitSendToken) and counts once.
+func try(l *limiter, key string) bool {
+	if l == nil {
+		return true
+	}
+	ok, _ := l.store.Allow(key)
 	return ok
+}
+
+// refuse counts one refusal by l.
+func (l *limiter) refuse() {
+	if l.refused != nil {
+		l.refused(l.name)
+	}
 }

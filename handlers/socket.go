@@ -285,6 +285,7 @@ func (h *Handler) replay(ctx context.Context, s *socket) error {
 		// gets live messages like any other (harmless, and it may still
 		// have messages of its own to send on this socket).
 		s.log().Info("websocket missed too much: page told to reload", "after", s.last)
+		h.Observe.replayed(-1)
 		if err := h.write(s, renderBytes(views.ReloadPage())); err != nil {
 			return errWrite
 		}
@@ -292,7 +293,8 @@ func (h *Handler) replay(ctx context.Context, s *socket) error {
 	}
 	// At most maxReplay: what was counted. Messages committed since come
 	// through the subscription, which is older than the count.
-	for sent := 0; sent < maxReplay; {
+	sent := 0
+	for sent < maxReplay {
 		limit := min(replayPage, maxReplay-sent)
 		msgs, err := h.Store.ChangedAfter(ctx, s.room, s.last, limit)
 		if err != nil {
@@ -314,6 +316,7 @@ func (h *Handler) replay(ctx context.Context, s *socket) error {
 		}
 	}
 	s.lastSent.Store(s.newest)
+	h.Observe.replayed(sent)
 	return nil
 }
 

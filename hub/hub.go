@@ -63,6 +63,7 @@ type Event struct {
 type Hub struct {
 	mu    sync.RWMutex
 	rooms map[int64]map[*Subscription]struct{}
+	stats counters // for metrics: see stats.go
 }
 
 // New returns an empty hub.
@@ -118,7 +119,10 @@ func (h *Hub) Publish(ev Event) {
 	shared := &ev // one copy, queued by pointer: a subscriber costs 8 bytes
 	h.mu.RLock()
 	defer h.mu.RUnlock()
-	for s := range h.rooms[ev.Room] {
+	subs := h.rooms[ev.Room]
+	h.stats.published.Add(1)
+	h.stats.fanout.Add(uint64(len(subs)))
+	for s := range subs {
 		s.push(shared)
 	}
 }
@@ -132,6 +136,7 @@ func (s *Subscription) push(ev *Event) {
 	if len(s.queue) >= s.limit {
 		s.lagged = true
 		s.mu.Unlock()
+		s.hub.stats.lagged.Add(1)
 		if s.hooks.Lag != nil {
 			s.hooks.Lag()
 		}

@@ -52,7 +52,9 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, ready func(addr stri
 	defer func() { stopJanitor(); janitorDone.Wait() }()
 
 	rooms := hub.New()
-	writer := db.NewWriter(store, handlers.Publisher(rooms), log)
+	m := newMetrics()
+	writer := db.NewWriter(store, m.counted(handlers.Publisher(rooms)), log)
+	writer.Observe = m.observeCommit
 	writerCtx, stopWriter := context.WithCancel(context.Background())
 	var writerDone sync.WaitGroup
 	writerDone.Go(func() { writer.Run(writerCtx) })
@@ -71,15 +73,27 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, ready func(addr stri
 		MaxSockets:     cfg.MaxSockets,
 		SignupRate:     cfg.SignupRate,
 		TrustedProxies: cfg.TrustedProxies,
+		Observe:        m.observer(),
 	})
+	// The broker hook: the NATS hub sets both (see readiness, brokerState).
+	readyz := &readiness{store: store, log: log}
+	m.watch(h, rooms, brokerState{name: "in-process"})
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	h.Register(e)
+	e.GET("/readyz", readyz.handle)
 	views.AssetVersion = static.Version()
 	e.Group("/static", immutable).StaticFS("/", static.FS)
 
 	if cfg.DebugAddr != "" {
-		go servePprof(cfg.DebugAddr, log)
+		go servePprof(cfg.DebugAddr, m.handler(), log)
+	}
+	if cfg.MetricsAddr != "" {
+		stopMetrics, err := serveMetrics(cfg.MetricsAddr, m, log)
+		if err != nil {
+			return fmt.Errorf("CHARLA_METRICS_ADDR: %w", err)
+		}
+		defer stopMetrics()
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -149,10 +163,11 @@ func cookieSecret(ctx context.Context, cfg Config, store *db.Store) ([]byte, err
 	return []byte(s), nil
 }
 
-// servePprof serves the profiler on its own listener, so that it is never
-// reachable through the public address.
-func servePprof(addr string, log *slog.Logger) {
+// servePprof serves the profiler, and the metrics, on their own listener,
+// so that they are never reachable through the public address.
+func servePprof(addr string, metrics http.Handler, log *slog.Logger) {
 	mux := http.NewServeMux()
+	mux.Handle("/metrics", metrics)
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
