@@ -33,7 +33,8 @@ const (
 	maxFlashValue = 40
 )
 
-// Form problem codes, and their words (%s: what was typed).
+// Form problem codes, and their words: a catalog id, which quotes what
+// was typed (%s) when quotes says so.
 const (
 	problemBadRoomName = "room-name"
 	problemRoomTaken   = "room-taken"
@@ -49,15 +50,16 @@ var problemForm = map[string]string{
 	problemNoMember:    views.AddMemberForm,
 }
 
-var formProblems = map[string]func(typed string) string{
-	problemBadRoomName: func(string) string {
-		return "Room names are 2 to 40 lowercase letters, digits, dashes or underscores."
-	},
+var formProblems = map[string]struct {
+	id     string
+	quotes bool
+}{
+	problemBadRoomName: {id: "problem.room-name"},
 	// The same words whoever holds the name: a private room's name is its
 	// members' business.
-	problemRoomTaken: func(string) string { return "That name is not available. Pick another." },
-	problemNoPeer:    func(typed string) string { return "There is nobody else called " + typed + "." },
-	problemNoMember:  func(typed string) string { return "There is nobody called " + typed + "." },
+	problemRoomTaken: {id: "problem.room-taken"},
+	problemNoPeer:    {id: "problem.no-peer", quotes: true},
+	problemNoMember:  {id: "problem.no-member", quotes: true},
 }
 
 // problemRedirect sends the person back to where with a form problem to show.
@@ -91,7 +93,11 @@ func (h *Handler) takeFlash(c echo.Context, page *views.RoomPage) {
 		return
 	}
 	value := clipTo(string(typed), maxFlashValue)
-	page.Problem = words(value)
+	if words.quotes {
+		page.Problem = t(c, words.id, value)
+	} else {
+		page.Problem = t(c, words.id)
+	}
 	if form, ok := problemForm[code]; ok {
 		page.Typed = map[string]string{form: value}
 	}

@@ -59,8 +59,9 @@ func memoryLimiter(r rate.Limit, burst int) *middleware.RateLimiterMemoryStore {
 	})
 }
 
-// roomChangeProblem is what the page says past the room-change limit.
-const roomChangeProblem = "You are creating rooms and adding people too fast. Wait a little and try again."
+// roomChangeProblem is what the page says past the room-change limit (a
+// catalog id).
+const roomChangeProblem = "problem.room-change"
 
 // allowRoomChange takes one of the person's room changes, or sets
 // Retry-After and says no.

@@ -16,6 +16,7 @@ import (
 	"github.com/charla/charla/chat"
 	"github.com/charla/charla/db"
 	"github.com/charla/charla/hub"
+	"github.com/charla/charla/i18n"
 	"github.com/charla/charla/views"
 	"github.com/coder/websocket"
 	"github.com/labstack/echo/v4"
@@ -59,7 +60,8 @@ type socket struct {
 	conn *websocket.Conn
 	user chat.User
 	room int64
-	csrf string // for the plain-HTTP fallback of forms sent to this page
+	csrf string    // for the plain-HTTP fallback of forms sent to this page
+	lang i18n.Lang // the person's, for the replies to this page alone
 	ip   string
 	logs *slog.Logger // the handler's; see log
 	sub  *hub.Subscription
@@ -113,7 +115,7 @@ func (h *Handler) Socket(c echo.Context) error {
 	r := c.Request()
 	u, ok := currentUser(c)
 	if !ok {
-		return echo.NewHTTPError(http.StatusUnauthorized, "sign in first")
+		return echo.NewHTTPError(http.StatusUnauthorized, "error.sign-in-first")
 	}
 	room, err := h.memberRoom(c)
 	if err != nil {
@@ -123,7 +125,7 @@ func (h *Handler) Socket(c echo.Context) error {
 	if s := r.URL.Query().Get("after"); s != "" {
 		id, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || id < 0 {
-			return echo.NewHTTPError(http.StatusBadRequest, "after must be a message id")
+			return echo.NewHTTPError(http.StatusBadRequest, "error.bad-after")
 		}
 		after = id
 	}
@@ -142,6 +144,7 @@ func (h *Handler) Socket(c echo.Context) error {
 		user:     u,
 		room:     room.ID,
 		csrf:     csrfToken(c),
+		lang:     langOf(c),
 		ip:       c.RealIP(),
 		logs:     h.Log,
 		flushing: true, // until the replay is done
@@ -227,7 +230,7 @@ func (h *Handler) replay(ctx context.Context, s *socket) error {
 		}
 		s.unread[rs.ID], s.counted[rs.ID] = rs.Unread, rs.Newest
 	}
-	if err := h.write(s, renderBytes(views.RoomListUpdate(rooms, s.room))); err != nil {
+	if err := h.write(s, renderIn(s.langCtx(), views.RoomListUpdate(rooms, s.room))); err != nil {
 		return errWrite
 	}
 	if s.last < 0 {
@@ -355,7 +358,7 @@ func (h *Handler) receive(s *socket, f sendFrame) {
 		if !db.ValidKey(f.Key) {
 			f.Key = newKey() // still give the text back
 		}
-		status, problem := sendProblem(err)
+		status, problem := sendProblem(s.langCtx(), err)
 		if status >= 500 {
 			s.log().Warn("send failed", "err", err)
 		}

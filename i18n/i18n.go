@@ -1,0 +1,151 @@
+// Package i18n is charla's words in English and Spanish.
+//
+// Every word a person reads comes from the catalog (catalog.go): a Go map
+// from a message id ("signin.title") to its English and Spanish text. A
+// view asks for one with T(ctx, id), and the language is the one the
+// request's context carries (WithLang; handlers.Language puts it there:
+// the person's setting, else the browser's Accept-Language, else English).
+// To add a string: add an id with both texts to the catalog, and write
+// { i18n.T(ctx, "the.id") } in the templ file (or i18n.T(ctx, …) in Go).
+// The tests refuse an id with a language missing, an id used but not in
+// the catalog, and a text node or label left as a literal in a templ file.
+//
+// Frames sent over a socket to every reader of a room are rendered once,
+// for readers of both languages: they carry no words of their own, or
+// take them from the page (a data attribute the page rendered in its
+// reader's language). Rendering one with a context without a language
+// gives English, never a panic.
+package i18n
+
+import (
+	"context"
+	"fmt"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+)
+
+// Lang is a language the interface speaks, by its BCP 47 tag, which is
+// also what <html lang> and Intl on the page get.
+type Lang string
+
+const (
+	English Lang = "en"
+	Spanish Lang = "es"
+	// Default is the language of a reader whose browser asks for none of
+	// the supported ones.
+	Default = English
+)
+
+// Supported is every language of the catalog, the default first.
+var Supported = []Lang{English, Spanish}
+
+// Name is a language's name in itself, as a language menu shows it.
+func (l Lang) Name() string {
+	switch l {
+	case Spanish:
+		return "Español"
+	default:
+		return "English"
+	}
+}
+
+// Parse returns the supported language tagged s ("en", "es"), if it is one.
+func Parse(s string) (Lang, bool) {
+	for _, l := range Supported {
+		if string(l) == s {
+			return l, true
+		}
+	}
+	return "", false
+}
+
+type ctxKey struct{}
+
+// WithLang returns ctx speaking l.
+func WithLang(ctx context.Context, l Lang) context.Context {
+	return context.WithValue(ctx, ctxKey{}, l)
+}
+
+// LangOf returns the language ctx speaks: Default unless WithLang said.
+func LangOf(ctx context.Context) Lang {
+	if l, ok := ctx.Value(ctxKey{}).(Lang); ok {
+		return l
+	}
+	return Default
+}
+
+// printers format a message's arguments (numbers with the language's
+// separators: 4,000 and 4.000).
+var printers = map[Lang]*message.Printer{
+	English: message.NewPrinter(language.English),
+	Spanish: message.NewPrinter(language.Spanish),
+}
+
+// T returns the message id in ctx's language. With args, the text is a
+// fmt format ("%d", or "%[2]s" where the languages' word order differs)
+// and numbers among args are written the language's way. An id missing
+// from the catalog comes back as itself, which the tests catch.
+func T(ctx context.Context, id string, args ...any) string {
+	return In(LangOf(ctx), id, args...)
+}
+
+// In is T for a language given directly.
+func In(l Lang, id string, args ...any) string {
+	m, ok := catalog[id]
+	if !ok {
+		return id
+	}
+	text := m.in(l)
+	if len(args) == 0 {
+		return text
+	}
+	if p, ok := printers[l]; ok {
+		return p.Sprintf(text, args...)
+	}
+	return fmt.Sprintf(text, args...)
+}
+
+// Has reports whether id is in the catalog.
+func Has(id string) bool {
+	_, ok := catalog[id]
+	return ok
+}
+
+// IDs returns every message id of the catalog, for the tests.
+func IDs() []string {
+	ids := make([]string, 0, len(catalog))
+	for id := range catalog {
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+// text is one message in each language.
+type text struct{ En, Es string }
+
+func (t text) in(l Lang) string {
+	if l == Spanish && t.Es != "" {
+		return t.Es
+	}
+	return t.En
+}
+
+// matcher picks the closest supported language to what a browser asks
+// for ("es-MX" is Spanish; "fr" is nothing: the default).
+var matcher = language.NewMatcher([]language.Tag{language.English, language.Spanish})
+
+// Match returns the language to speak to a browser that sent
+// acceptLanguage (an Accept-Language header, q-values and all): the
+// supported one it prefers, or Default.
+func Match(acceptLanguage string) Lang {
+	tags, _, err := language.ParseAcceptLanguage(acceptLanguage)
+	if err != nil || len(tags) == 0 {
+		return Default
+	}
+	_, i, conf := matcher.Match(tags...)
+	if conf == language.No {
+		return Default
+	}
+	return Supported[i]
+}
