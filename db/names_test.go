@@ -19,7 +19,7 @@ func TestNormalUsername(t *testing.T) {
 	}{
 		{"lópez", "lópez", "lópez"},
 		{"Lopez", "Lopez", "lopez"},
-		{"ｌｏｐｅｚ", "lopez", "lopez"},       // full-width letters
+		{"ｌｏｐｅｚ", "lopez", "lopez"},        // full-width letters
 		{"lo\u0301pez", "lópez", "lópez"},  // combining accent: precomposed
 		{"  diseño  ", "diseño", "diseño"}, // trimmed
 		{"ΣΑΣ", "ΣΑΣ", "σασ"},
