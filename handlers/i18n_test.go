@@ -149,7 +149,7 @@ func TestUsernamesInAnyLanguage(t *testing.T) {
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("sign up López: %d\n%.300s", resp.StatusCode, body)
 		}
-		mustContain(t, "López's room", p.enter(db.GeneralRoom), `<span class="me">López</span>`)
+		mustContain(t, "López's room", p.enter(db.GeneralRoom), `title="Your settings and language">López</a>`)
 		for _, same := range []string{"lópez", "LÓPEZ", "Lo\u0301pez", "Ｌóｐｅｚ"} {
 			if _, resp, body := srv.signUpAs(t, same); resp.StatusCode != http.StatusConflict || !strings.Contains(body, "That username is taken.") {
 				t.Errorf("sign up %q after López: %d, want 409 taken\n%.300s", same, resp.StatusCode, body)
@@ -171,7 +171,7 @@ func TestUsernamesInAnyLanguage(t *testing.T) {
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("sign in as ＬÓＰＥＺ: %d, want López's account\n%.300s", resp.StatusCode, body)
 		}
-		mustContain(t, "the room after signing in", in.enter(db.GeneralRoom), `<span class="me">López</span>`)
+		mustContain(t, "the room after signing in", in.enter(db.GeneralRoom), `title="Your settings and language">López</a>`)
 	})
 }
 

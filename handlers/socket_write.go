@@ -63,7 +63,7 @@ func (h *Handler) flush(s *socket) {
 			}
 		}
 		for _, room := range unread {
-			frames = append(frames, renderBytes(views.UnreadCount(room, s.unread[room])))
+			frames = append(frames, renderIn(s.langCtx(), views.UnreadCount(room, s.unread[room])))
 		}
 		s.sub.Release(events)
 		frames = append(frames, direct...)

@@ -86,8 +86,9 @@ var catalog = map[string]text{
 	"http.503":             {En: "Service Unavailable", Es: "Servicio no disponible"},
 
 	// Navigation, on every page.
-	"nav.admin":         {En: "admin", Es: "administrar"},
-	"nav.settings":      {En: "settings", Es: "ajustes"},
+	"nav.admin":         {En: "admin", Es: "admin"},
+	"nav.settings":      {En: "Settings and language", Es: "Ajustes e idioma"},
+	"nav.your-settings": {En: "Your settings and language", Es: "Tus ajustes e idioma"},
 	"nav.signout":       {En: "Sign out", Es: "Salir"},
 	"nav.back-to-rooms": {En: "Back to your rooms", Es: "Volver a tus salas"},
 
@@ -123,6 +124,7 @@ var catalog = map[string]text{
 	"sidebar.add-someone":          {En: "Add someone to %s", Es: "Añadir a alguien a %s"},
 	"sidebar.add-to":               {En: "Add to %s", Es: "Añadir a %s"},
 	"sidebar.leave":                {En: "Leave %s", Es: "Salir de %s"},
+	"sidebar.unread":               {En: " unread", Es: " sin leer"}, // after the count, for screen readers
 
 	// The log and the composer.
 	"day.today":            {En: "Today", Es: "Hoy"},

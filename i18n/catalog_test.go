@@ -43,7 +43,7 @@ func TestEveryMessageHasBothLanguages(t *testing.T) {
 }
 
 // sameInBoth are the messages whose Spanish is the English.
-var sameInBoth = map[string]bool{}
+var sameInBoth = map[string]bool{"nav.admin": true}
 
 // idLiteral finds string literals that look like message ids: a group of
 // the catalog's ("room", "send"…), a dot, and more.
