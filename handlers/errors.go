@@ -18,7 +18,9 @@ const noPage = "error.no-page"
 // ErrorHandler answers errors as a small HTML page to browsers, and as
 // Echo does to anything else. A 500's cause is logged, never shown. An
 // echo.HTTPError's message is a catalog id (package i18n), shown in the
-// reader's language; other text is shown as it is.
+// reader's language. Echo's own middleware words theirs in English for a
+// developer ("invalid csrf token"): the person reads the catalog's words
+// for the status instead ("error.status-403"), where it has some.
 func (h *Handler) ErrorHandler(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
@@ -35,9 +37,13 @@ func (h *Handler) ErrorHandler(err error, c echo.Context) {
 		status, message = http.StatusNotFound, noPage
 	} else if errors.As(err, &he) {
 		status = he.Code
-		if m, ok := he.Message.(string); ok && (status < 500 || m == dbUnavailable) {
+		m, ok := he.Message.(string)
+		switch {
+		case ok && (i18n.Has(m) || (status < 500 && !i18n.Has(statusWords(status)))):
 			message = m
-		} else if status < 500 {
+		case status < 500 && i18n.Has(statusWords(status)):
+			message = statusWords(status)
+		case status < 500:
 			message = statusText(c, status)
 		}
 	}
@@ -53,6 +59,10 @@ func (h *Handler) ErrorHandler(err error, c echo.Context) {
 	}
 	render(c, status, views.ErrorPage(status, statusText(c, status), message))
 }
+
+// statusWords is the catalog id of what a status means to a person, when
+// no more is known.
+func statusWords(status int) string { return "error.status-" + strconv.Itoa(status) }
 
 // statusText is the name of an HTTP status in the reader's language.
 func statusText(c echo.Context, status int) string {

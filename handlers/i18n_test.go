@@ -68,6 +68,15 @@ func TestLanguageFollowsAcceptLanguage(t *testing.T) {
 		}
 		mustContain(t, "sign-in page for "+c.header, p.get("/signin"), `<html lang="`+c.lang+`">`, c.word)
 	}
+
+	// Refused by Echo's CSRF middleware, before any handler: the page
+	// still speaks the reader's language, in words for a person.
+	p := srv.stranger(t).speaks("es")
+	resp, body := p.post("/signin", url.Values{"_csrf": {"forged"}, "username": {"ana"}, "password": {"x"}})
+	if resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("a forged form: %d, want 403", resp.StatusCode)
+	}
+	mustContain(t, "the Spanish 403 page", html.UnescapeString(body), `<html lang="es">`, "<h2>Prohibido</h2>", "El formulario estaba desactualizado")
 }
 
 // TestLanguageSettingOverridesTheBrowser: a person who chose a language
