@@ -83,6 +83,13 @@ func TestBrowserSpanishUI(t *testing.T) {
 	a.run(t, "choose the browser's language", chromedp.SetValue(`select[name="lang"]`, "", chromedp.ByQuery))
 	a.clickThrough(t, "save", `form[action="/settings"] button[type="submit"]`,
 		`location.search === "?saved=1" && document.documentElement.lang === "es" && document.querySelector(".saved")?.textContent === "Guardado."`, 5*time.Second)
+
+	// Spanish words are longer: on a phone's screen the header still fits.
+	a.run(t, "open #general", chromedp.Navigate(home+"rooms/1"))
+	a.waitConnected(t)
+	a.emulatePhone(t)
+	a.checkFitsPhone(t, "#general in Spanish")
+	a.saveScreenshot(t, "room-phone-es")
 	a.checkConsole(t)
 }
 

@@ -23,8 +23,8 @@ var catalog = map[string]text{
 
 	// The rules of names, said under the fields and when a name breaks them.
 	"names.username-rules": {
-		En: "3 to 32 letters (of any language), digits, dots, dashes or underscores. Capitals and accents typed another way do not make another name: Lopez is lopez.",
-		Es: "De 3 a 32 letras (de cualquier idioma), cifras, puntos, guiones o guiones bajos. Mayúsculas o acentos escritos de otra forma no hacen otro nombre: Lopez es lopez.",
+		En: "3 to 32 letters (of any language), digits, dots, dashes or underscores. Capitals make no other name: Ana is ana.",
+		Es: "De 3 a 32 letras (de cualquier idioma), cifras, puntos, guiones o guiones bajos. Las mayúsculas no hacen otro nombre: Ana es ana.",
 	},
 	"names.room-rules": {
 		En: "2 to 40 letters (of any language), digits, dashes or underscores; kept in lowercase.",
