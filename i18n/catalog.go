@@ -27,8 +27,8 @@ var catalog = map[string]text{
 		Es: "De 3 a 32 letras (de cualquier idioma), cifras, puntos, guiones o guiones bajos. Las mayúsculas no hacen otro nombre: Ana es ana.",
 	},
 	"names.room-rules": {
-		En: "2 to 40 letters (of any language), digits, dashes or underscores; kept in lowercase.",
-		Es: "De 2 a 40 letras (de cualquier idioma), cifras, guiones o guiones bajos; se guarda en minúsculas.",
+		En: "2 to 40 letters (of any language), digits, dashes or underscores.",
+		Es: "De 2 a 40 letras (de cualquier idioma), cifras, guiones o guiones bajos.",
 	},
 
 	// Problems with the sign-in and sign-up forms.

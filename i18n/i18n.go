@@ -1,20 +1,36 @@
 // Package i18n is charla's words in English and Spanish.
 //
 // Every word a person reads comes from the catalog (catalog.go): a Go map
-// from a message id ("signin.title") to its English and Spanish text. A
-// view asks for one with T(ctx, id), and the language is the one the
-// request's context carries (WithLang; handlers.Language puts it there:
-// the person's setting, else the browser's Accept-Language, else English).
-// To add a string: add an id with both texts to the catalog, and write
-// { i18n.T(ctx, "the.id") } in the templ file (or i18n.T(ctx, …) in Go).
-// The tests refuse an id with a language missing, an id used but not in
-// the catalog, and a text node or label left as a literal in a templ file.
+// from a message id ("signin.title") to its English and Spanish text. The
+// request's context carries the reader's language (WithLang): the person's
+// setting (users.lang, the /settings page), else what their browser
+// prefers (Accept-Language, q-values and all), else English; handlers put
+// it there and render passes it on.
+//
+// To add words:
+//   - In a templ file: add an id with both texts to the catalog and write
+//     { T(ctx, "room.join", name) } (T is views.T; ctx is templ's own).
+//     Attributes the same: aria-label={ T(ctx, "…") }.
+//   - In a handler: t(c, "problem.busy"), or an echo.HTTPError whose
+//     message is an id (the error page translates it).
+//   - For charla.js: render the words into a data attribute of the element
+//     the script works on (data-text={ T(ctx, "unread.jump") }, holes such
+//     as {n} filled by the script), never a dictionary in the script.
+//     Numbers in the script: n.toLocaleString(document.documentElement.lang).
+//   - A text with arguments is a fmt format (%s, %d; %[2]s to reorder);
+//     numbers come out the language's way (4,001 / 4.001).
 //
 // Frames sent over a socket to every reader of a room are rendered once,
 // for readers of both languages: they carry no words of their own, or
 // take them from the page (a data attribute the page rendered in its
-// reader's language). Rendering one with a context without a language
-// gives English, never a panic.
+// reader's language, read by CSS attr() or a line of script). A frame for
+// one page alone (a failed send, the sidebar, unread counts) is rendered
+// in its socket's language (handlers' renderIn). Rendering with a context
+// without a language gives English, never a panic.
+//
+// The tests refuse an id with a language missing or different holes, an
+// id used but not in the catalog, a text node or label attribute left as a
+// literal in a templ file, and a shared frame that differs by language.
 package i18n
 
 import (
