@@ -71,6 +71,9 @@ func TestBrowserSpanishUI(t *testing.T) {
 
 	// The person's choice over the browser's.
 	a.clickThrough(t, "open the settings", ".settings-link a", `location.pathname === "/settings"`, 5*time.Second)
+	a.waitFor(t, "the settings in Spanish, following the browser",
+		`document.querySelector("h2")?.textContent === "Ajustes" && document.querySelector('select[name="lang"]').selectedOptions[0].textContent === "La del navegador (Español)"`, time.Second)
+	a.saveScreenshot(t, "settings-es")
 	a.run(t, "choose English", chromedp.SetValue(`select[name="lang"]`, "en", chromedp.ByQuery))
 	a.clickThrough(t, "save", `form[action="/settings"] button[type="submit"]`,
 		`location.search === "?saved=1" && document.documentElement.lang === "en" && document.querySelector(".saved")?.textContent === "Saved."`, 5*time.Second)

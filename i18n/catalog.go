@@ -176,7 +176,7 @@ var catalog = map[string]text{
 	// The person's settings.
 	"settings.title":     {En: "Settings", Es: "Ajustes"},
 	"settings.language":  {En: "Language", Es: "Idioma"},
-	"settings.automatic": {En: "As my browser asks (%s now)", Es: "La que pida mi navegador (ahora %s)"},
+	"settings.automatic": {En: "My browser's (%s)", Es: "La del navegador (%s)"},
 	"settings.save":      {En: "Save", Es: "Guardar"},
 	"settings.saved":     {En: "Saved.", Es: "Guardado."},
 }
