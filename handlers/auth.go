@@ -202,7 +202,7 @@ func (h *Handler) SignUp(c echo.Context) error {
 	f.Username = strings.TrimSpace(c.FormValue("username"))
 	password := c.FormValue("password")
 	fail := func(status int, problem string) error {
-		f.Problem = t(c, problem)
+		f.Problem = tr(c, problem)
 		return render(c, status, views.SignUp(f))
 	}
 	switch n := utf8.RuneCountInString(password); {
@@ -246,7 +246,7 @@ func (h *Handler) SignUp(c echo.Context) error {
 	}
 	switch {
 	case errors.Is(err, errBusy):
-		f.Problem = t(c, busyProblem)
+		f.Problem = tr(c, busyProblem)
 		return busy(c, views.SignUp(f))
 	case errors.Is(err, db.ErrTaken):
 		return fail(http.StatusConflict, "problem.username-taken")
@@ -277,7 +277,7 @@ func (h *Handler) SignIn(c echo.Context) error {
 	f := h.authForm(c)
 	f.Username = strings.TrimSpace(c.FormValue("username"))
 	fail := func(status int, problem string) error {
-		f.Problem = t(c, problem)
+		f.Problem = tr(c, problem)
 		return render(c, status, views.SignIn(f))
 	}
 	ip := c.RealIP()
@@ -303,7 +303,7 @@ func (h *Handler) SignIn(c echo.Context) error {
 	}
 	ok, err := h.hasher.check(c.Request().Context(), hash, c.FormValue("password"))
 	if errors.Is(err, errBusy) {
-		f.Problem = t(c, busyProblem)
+		f.Problem = tr(c, busyProblem)
 		return busy(c, views.SignIn(f))
 	} else if err != nil {
 		return err

@@ -51,7 +51,7 @@ func (h *Handler) ErrorHandler(err error, c echo.Context) {
 		h.Log.Error("request failed", "method", c.Request().Method, "path", clip(c.Request().URL.Path), "err", err)
 	}
 	if i18n.Has(message) {
-		message = t(c, message)
+		message = tr(c, message)
 	}
 	if !strings.Contains(c.Request().Header.Get("Accept"), "text/html") || c.Request().Method == http.MethodHead {
 		c.Echo().DefaultHTTPErrorHandler(echo.NewHTTPError(status, message), c)
@@ -67,7 +67,7 @@ func statusWords(status int) string { return "error.status-" + strconv.Itoa(stat
 // statusText is the name of an HTTP status in the reader's language.
 func statusText(c echo.Context, status int) string {
 	if id := "http." + strconv.Itoa(status); i18n.Has(id) {
-		return t(c, id)
+		return tr(c, id)
 	}
 	return http.StatusText(status)
 }

@@ -94,9 +94,9 @@ func (h *Handler) takeFlash(c echo.Context, page *views.RoomPage) {
 	}
 	value := clipTo(string(typed), maxFlashValue)
 	if words.quotes {
-		page.Problem = t(c, words.id, value)
+		page.Problem = tr(c, words.id, value)
 	} else {
-		page.Problem = t(c, words.id)
+		page.Problem = tr(c, words.id)
 	}
 	if form, ok := problemForm[code]; ok {
 		page.Typed = map[string]string{form: value}

@@ -53,8 +53,8 @@ func langOf(c echo.Context) i18n.Lang {
 	return i18n.Match(c.Request().Header.Get("Accept-Language"))
 }
 
-// t is a catalog message in the language of c's request.
-func t(c echo.Context, id string, args ...any) string {
+// tr is a catalog message in the language of c's request.
+func tr(c echo.Context, id string, args ...any) string {
 	return i18n.In(langOf(c), id, args...)
 }
 

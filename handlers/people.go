@@ -32,7 +32,7 @@ func (h *Handler) PeoplePage(c echo.Context) error {
 func (h *Handler) peoplePage(c echo.Context, status int, problem string) error {
 	me, _ := currentUser(c)
 	if problem != "" {
-		problem = t(c, problem)
+		problem = tr(c, problem)
 	}
 	people, err := h.Store.Accounts(c.Request().Context())
 	if err != nil {

@@ -270,7 +270,7 @@ func (h *Handler) roomProblem(c echo.Context, r chat.Room, status int, problem s
 	if err != nil {
 		return err
 	}
-	page.Problem = t(c, problem)
+	page.Problem = tr(c, problem)
 	return render(c, status, views.Room(page))
 }
 
@@ -283,7 +283,7 @@ func (h *Handler) homeProblem(c echo.Context, status int, problem string) error 
 	if err != nil {
 		return err
 	}
-	page.Problem = t(c, problem)
+	page.Problem = tr(c, problem)
 	return render(c, status, views.Room(page))
 }
 

@@ -20,7 +20,7 @@ func (h *Handler) SettingsPage(c echo.Context) error {
 func (h *Handler) settingsPage(c echo.Context, status int, saved bool, problem string) error {
 	u, _ := currentUser(c)
 	if problem != "" {
-		problem = t(c, problem)
+		problem = tr(c, problem)
 	}
 	return render(c, status, views.Settings(views.SettingsPage{
 		CSRF:    csrfToken(c),

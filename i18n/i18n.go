@@ -11,7 +11,7 @@
 //   - In a templ file: add an id with both texts to the catalog and write
 //     { T(ctx, "room.join", name) } (T is views.T; ctx is templ's own).
 //     Attributes the same: aria-label={ T(ctx, "…") }.
-//   - In a handler: t(c, "problem.busy"), or an echo.HTTPError whose
+//   - In a handler: tr(c, "problem.busy"), or an echo.HTTPError whose
 //     message is an id (the error page translates it).
 //   - For charla.js: render the words into a data attribute of the element
 //     the script works on (data-text={ T(ctx, "unread.jump") }, holes such
