@@ -5,6 +5,7 @@ import (
 	"errors"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/charla/charla/chat"
 	"github.com/charla/charla/db"
@@ -117,4 +118,35 @@ func TestMigrationKeysExistingUsernames(t *testing.T) {
 	if _, err := s.CreateUser(ctx, "ana.OLD", "hash"); !errors.Is(err, db.ErrTaken) {
 		t.Errorf("create ana.OLD after migrating: %v, want ErrTaken", err)
 	}
+}
+
+// TestLanguageSetting: the language a person chose comes back with their
+// session and their account, on both backends; "" follows the browser.
+func TestLanguageSetting(t *testing.T) {
+	dbtest.ForEachBackend(t, func(t *testing.T, s *db.Store) {
+		ctx := context.Background()
+		u, err := s.CreateUser(ctx, "Zoë", "hash")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.CreateSession(ctx, "lang-session", u.ID, time.Now().Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.SessionUser(ctx, "lang-session"); err != nil || got.Lang != "" {
+			t.Errorf("a new account's session user: %+v, %v; want no language chosen", got, err)
+		}
+		for _, lang := range []string{"es", "en", ""} {
+			if err := s.SetLanguage(ctx, u.ID, lang); err != nil {
+				t.Fatal(err)
+			}
+			got, err := s.SessionUser(ctx, "lang-session")
+			if err != nil || got.Lang != lang {
+				t.Errorf("session user after choosing %q: %+v, %v", lang, got, err)
+			}
+			byName, _, err := s.UserByName(ctx, "zoë")
+			if err != nil || byName.Lang != lang {
+				t.Errorf("user by name after choosing %q: %+v, %v", lang, byName, err)
+			}
+		}
+	})
 }
