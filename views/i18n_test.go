@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/a-h/templ"
 	"github.com/a-h/templ/parser/v2"
@@ -34,11 +37,36 @@ func hasWords(s string) bool {
 	return false
 }
 
+// goLiteral is a double-quoted Go string literal.
+var goLiteral = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
+
+// goWords returns the string literals in a Go expression that read as
+// words to a person: with a word in them and a space, or a capital first
+// ("Sign in", "Reactivate"); ids ("room.join"), paths and layouts are not.
+func goWords(expr string) []string {
+	var out []string
+	for _, lit := range goLiteral.FindAllString(expr, -1) {
+		s, err := strconv.Unquote(lit)
+		if err != nil || !hasWords(s) || timeLayout(s) {
+			continue
+		}
+		if first, _ := utf8.DecodeRuneInString(s); strings.Contains(s, " ") || unicode.IsUpper(first) {
+			out = append(out, lit)
+		}
+	}
+	return out
+}
+
+// timeLayout reports whether s is a Go time layout ("2006-01-02 15:04 MST").
+func timeLayout(s string) bool {
+	return strings.Contains(s, "2006") || strings.Contains(s, "15:04")
+}
+
 // TestNoUntranslatedTextInTemplates: every word a template shows comes
 // from the catalog ({ T(ctx, "id") }), not a literal in the markup: no
 // text node and no label attribute (aria-label, placeholder…) with a word
-// in it. (Literal strings passed to a component in Go expressions are not
-// seen here; pass T(ctx, …) to them.)
+// in it, and no Go expression in the markup passing a phrase to a
+// component ("Sign in · charla").
 func TestNoUntranslatedTextInTemplates(t *testing.T) {
 	files, err := filepath.Glob("*.templ")
 	if err != nil || len(files) == 0 {
@@ -69,6 +97,17 @@ func TestNoUntranslatedTextInTemplates(t *testing.T) {
 			}
 			return nil
 		}
+		// Words passed to a component or written by a Go expression.
+		expr := func(e parser.Expression) {
+			for _, lit := range goWords(e.Value) {
+				t.Errorf("%s:%d: untranslated %s in a Go expression: use T(ctx, \"id\")", f, e.Range.From.Line+1, lit)
+			}
+		}
+		stringExpr, callExpr, elemExpr, attrExpr := v.StringExpression, v.CallTemplateExpression, v.TemplElementExpression, v.ExpressionAttribute
+		v.StringExpression = func(n *parser.StringExpression) error { expr(n.Expression); return stringExpr(n) }
+		v.CallTemplateExpression = func(n *parser.CallTemplateExpression) error { expr(n.Expression); return callExpr(n) }
+		v.TemplElementExpression = func(n *parser.TemplElementExpression) error { expr(n.Expression); return elemExpr(n) }
+		v.ExpressionAttribute = func(n *parser.ExpressionAttribute) error { expr(n.Expression); return attrExpr(n) }
 		if err := tf.Visit(v); err != nil {
 			t.Fatal(err)
 		}
