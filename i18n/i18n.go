@@ -151,10 +151,18 @@ func (t text) in(l Lang) string {
 // for ("es-MX" is Spanish; "fr" is nothing: the default).
 var matcher = language.NewMatcher([]language.Tag{language.English, language.Spanish})
 
+// maxAcceptLanguage bounds the Accept-Language header Match reads:
+// browsers send a few dozen bytes; a longer one is nobody's preference,
+// and is not worth parsing on every request.
+const maxAcceptLanguage = 512
+
 // Match returns the language to speak to a browser that sent
 // acceptLanguage (an Accept-Language header, q-values and all): the
 // supported one it prefers, or Default.
 func Match(acceptLanguage string) Lang {
+	if len(acceptLanguage) > maxAcceptLanguage {
+		return Default
+	}
 	tags, _, err := language.ParseAcceptLanguage(acceptLanguage)
 	if err != nil || len(tags) == 0 {
 		return Default
