@@ -111,16 +111,17 @@ func TestTranslatesWithArguments(t *testing.T) {
 
 func TestMatchAcceptLanguage(t *testing.T) {
 	for header, want := range map[string]i18n.Lang{
-		"":                        i18n.English,
-		"es":                      i18n.Spanish,
-		"es-MX,es;q=0.9":          i18n.Spanish,
-		"en-US,en;q=0.9,es;q=0.8": i18n.English,
-		"en;q=0.5, es;q=0.9":      i18n.Spanish, // q-values, not order, decide
-		"fr-FR,fr;q=0.9":          i18n.English, // neither: the default
-		"fr-FR,fr;q=0.9,es;q=0.5": i18n.Spanish, // the one supported that is asked for
-		"de, *;q=0.1":             i18n.English,
-		"not a ;;; header":        i18n.English,
-		"es;q=0, en;q=0.1":        i18n.English, // q=0: not acceptable
+		"":                                   i18n.English,
+		"es":                                 i18n.Spanish,
+		"es-MX,es;q=0.9":                     i18n.Spanish,
+		"en-US,en;q=0.9,es;q=0.8":            i18n.English,
+		"en;q=0.5, es;q=0.9":                 i18n.Spanish, // q-values, not order, decide
+		"fr-FR,fr;q=0.9":                     i18n.English, // neither: the default
+		"fr-FR,fr;q=0.9,es;q=0.5":            i18n.Spanish, // the one supported that is asked for
+		"de, *;q=0.1":                        i18n.English,
+		"not a ;;; header":                   i18n.English,
+		"es;q=0, en;q=0.1":                   i18n.English, // q=0: not acceptable
+		"es," + strings.Repeat("x-yz,", 200): i18n.English, // past maxAcceptLanguage: not read
 	} {
 		if got := i18n.Match(header); got != want {
 			t.Errorf("Match(%q) = %s, want %s", header, got, want)
