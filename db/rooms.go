@@ -12,27 +12,22 @@ import (
 	"github.com/charla/charla/chat"
 )
 
-// ErrBadRoomName: not 2 to 40 characters from [a-z0-9_-].
-var ErrBadRoomName = errors.New("room names are 2 to 40 lowercase letters, digits, dashes or underscores")
+// ErrBadRoomName: not 2 to 40 letters, digits, dashes or underscores.
+var ErrBadRoomName = errors.New("room names are 2 to 40 letters, digits, dashes or underscores")
 
-// ValidRoomName reports whether name can name a room.
+// ValidRoomName reports whether name can name a room (see names.go).
 func ValidRoomName(name string) bool {
-	if len(name) < 2 || len(name) > 40 {
-		return false
-	}
-	for _, r := range name {
-		switch {
-		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '_', r == '-':
-		default:
-			return false
-		}
-	}
-	return true
+	_, ok := NormalRoomName(name)
+	return ok
 }
 
 // CreateRoom stores a public or private room with its creator as member.
+// The name is stored normalised (NormalRoomName): lowercase, full-width
+// letters made ordinary, accents precomposed, so that look-alike names
+// are one name and the second is ErrTaken.
 func (s *Store) CreateRoom(ctx context.Context, name, kind string, creator int64) (chat.Room, error) {
-	if !ValidRoomName(name) {
+	name, ok := NormalRoomName(name)
+	if !ok {
 		return chat.Room{}, ErrBadRoomName
 	}
 	if kind != chat.Public && kind != chat.Private {

@@ -15,6 +15,7 @@ import (
 	"github.com/charla/charla/chat"
 	"github.com/charla/charla/db"
 	"github.com/charla/charla/hub"
+	"github.com/charla/charla/i18n"
 	"github.com/labstack/echo/v4"
 )
 
@@ -41,6 +42,7 @@ type Store interface {
 	Accounts(ctx context.Context) ([]chat.User, error)
 	DeactivateUser(ctx context.Context, userID int64) error
 	ReactivateUser(ctx context.Context, userID int64) error
+	SetLanguage(ctx context.Context, userID int64, lang string) error
 
 	CreateRoom(ctx context.Context, name, kind string, creator int64) (chat.Room, error)
 	RoomFor(ctx context.Context, roomID, userID int64) (chat.Room, bool, error)
@@ -143,7 +145,7 @@ func New(cfg Config) *Handler {
 func (h *Handler) Register(e *echo.Echo) {
 	e.HTTPErrorHandler = h.ErrorHandler
 	e.IPExtractor = ipExtractor(h.TrustedProxies)
-	e.Use(RequestLog(h.Log), Recover(h.Log), Deadline(), SecurityHeaders(h.secure), BodyLimit(), CSRF(h.secure), h.authenticate)
+	e.Use(RequestLog(h.Log), Recover(h.Log), Deadline(), Language, SecurityHeaders(h.secure), BodyLimit(), CSRF(h.secure), h.authenticate)
 	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
 	e.GET("/mentions.css", h.MentionStyle) // the same for everyone with its address: see MentionStyle
 
@@ -156,6 +158,8 @@ func (h *Handler) Register(e *echo.Echo) {
 	// Everything below needs a signed-in person; the room routes also
 	// check membership (see room).
 	e.GET("/", h.Home, requireUser)
+	e.GET(settingsPath, h.SettingsPage, requireUser)
+	e.POST(settingsPath, h.SaveSettings, requireUser)
 	e.POST("/rooms", h.CreateRoom, requireUser)
 	e.POST("/direct", h.StartDirect, requireUser)
 	e.GET("/rooms/:id", h.RoomPage, requireUser)
@@ -210,11 +214,12 @@ func ipExtractor(proxies []*net.IPNet) echo.IPExtractor {
 	return echo.ExtractIPFromXFFHeader(trust...)
 }
 
-// render writes a templ component as the response.
+// render writes a templ component as the response, in the reader's
+// language.
 func render(c echo.Context, status int, component templ.Component) error {
 	c.Response().Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
 	c.Response().WriteHeader(status)
-	return component.Render(c.Request().Context(), c.Response())
+	return component.Render(i18n.WithLang(c.Request().Context(), langOf(c)), c.Response())
 }
 
 // newKey returns a fresh one-time message key (the composer's first one;

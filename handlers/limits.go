@@ -98,8 +98,9 @@ func memoryLimiter(name string, r rate.Limit, burst int, refused func(string)) *
 	return &limiter{store: store, name: name, refused: refused}
 }
 
-// roomChangeProblem is what the page says past the room-change limit.
-const roomChangeProblem = "You are creating rooms and adding people too fast. Wait a little and try again."
+// roomChangeProblem is what the page says past the room-change limit (a
+// catalog id).
+const roomChangeProblem = "problem.room-change"
 
 // allowRoomChange takes one of the person's room changes, or sets
 // Retry-After and says no.

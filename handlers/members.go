@@ -56,7 +56,7 @@ func (h *Handler) membersProblem(c echo.Context, r chat.Room, status int, proble
 	if err != nil {
 		return err
 	}
-	page.Problem = problem
+	page.Problem = tr(c, problem) // a catalog id
 	return render(c, status, views.Room(page))
 }
 

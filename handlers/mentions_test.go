@@ -118,7 +118,7 @@ func TestMentionCountsUpdateLive(t *testing.T) {
 				t.Fatalf("the reader's page got something of a room they are not in: %q", frame)
 			}
 			got := mentionCounts(frame)[side]
-			if strings.Contains(frame, fmt.Sprintf(`id="unread-%d" class="unread" hx-swap-oob="outerHTML">%s</span>`, side, unread)) && got == mentions {
+			if strings.Contains(frame, fmt.Sprintf(`id="unread-%d" class="unread" data-label=" unread" hx-swap-oob="outerHTML">%s</span>`, side, unread)) && got == mentions {
 				return
 			}
 			t.Logf("the reader's page got another frame first: %q", frame)

@@ -14,7 +14,7 @@ import (
 
 // errNoRoom is what anyone gets for a room that does not exist or that they
 // may not know of: the same answer, so ids cannot be probed.
-var errNoRoom = echo.NewHTTPError(http.StatusNotFound, "No room here: it does not exist, or it is private and you are not in it.")
+var errNoRoom = echo.NewHTTPError(http.StatusNotFound, "error.no-room")
 
 // room returns the room named in the URL and whether the signed-in person
 // is a member. Private and direct rooms do not exist for non-members.
@@ -39,7 +39,7 @@ func (h *Handler) room(c echo.Context) (chat.Room, bool, error) {
 func (h *Handler) memberRoom(c echo.Context) (chat.Room, error) {
 	r, member, err := h.room(c)
 	if err == nil && !member {
-		return chat.Room{}, echo.NewHTTPError(http.StatusForbidden, "join the room first")
+		return chat.Room{}, echo.NewHTTPError(http.StatusForbidden, "error.join-first")
 	}
 	return r, err
 }
@@ -77,7 +77,7 @@ func (h *Handler) RoomPage(c echo.Context) error {
 	}
 	before, err := optionalID(c.QueryParam("before"))
 	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, "before must be a message id")
+		return echo.NewHTTPError(http.StatusBadRequest, "error.bad-before")
 	}
 	page, err := h.roomPage(c, r, member, before)
 	if err != nil {
@@ -267,7 +267,7 @@ func (h *Handler) AddMember(c echo.Context) error {
 		return err
 	}
 	if r.Kind == chat.Direct {
-		return echo.NewHTTPError(http.StatusForbidden, "a direct conversation stays between two people")
+		return echo.NewHTTPError(http.StatusForbidden, "error.direct-two")
 	}
 	u, _ := currentUser(c)
 	if !h.allowRoomChange(c, u) {
@@ -298,7 +298,7 @@ func (h *Handler) homeProblem(c echo.Context, status int, problem string) error 
 	if err != nil {
 		return err
 	}
-	page.Problem = problem
+	page.Problem = tr(c, problem)
 	return render(c, status, views.Room(page))
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/charla/charla/chat"
 	"github.com/charla/charla/db"
 	"github.com/charla/charla/hub"
+	"github.com/charla/charla/i18n"
 	"github.com/charla/charla/views"
 	"github.com/coder/websocket"
 	"github.com/labstack/echo/v4"
@@ -73,7 +74,8 @@ type socket struct {
 	conn *websocket.Conn
 	user chat.User
 	room int64
-	csrf string // for the plain-HTTP fallback of forms sent to this page
+	csrf string    // for the plain-HTTP fallback of forms sent to this page
+	lang i18n.Lang // the person's, for the replies to this page alone
 	ip   string
 	logs *slog.Logger // the handler's; see log
 	sub  *hub.Subscription
@@ -134,7 +136,7 @@ func (h *Handler) Socket(c echo.Context) error {
 	r := c.Request()
 	u, ok := currentUser(c)
 	if !ok {
-		return echo.NewHTTPError(http.StatusUnauthorized, "sign in first")
+		return echo.NewHTTPError(http.StatusUnauthorized, "error.sign-in-first")
 	}
 	room, err := h.memberRoom(c)
 	if err != nil {
@@ -147,7 +149,7 @@ func (h *Handler) Socket(c echo.Context) error {
 	if s := r.URL.Query().Get("after"); s != "" {
 		pos, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || pos < 0 {
-			return echo.NewHTTPError(http.StatusBadRequest, "after must be a position")
+			return echo.NewHTTPError(http.StatusBadRequest, "error.bad-after")
 		}
 		after = pos
 	}
@@ -155,7 +157,7 @@ func (h *Handler) Socket(c echo.Context) error {
 	if s := r.URL.Query().Get("newest"); s != "" {
 		id, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || id < 0 {
-			return echo.NewHTTPError(http.StatusBadRequest, "newest must be a message id")
+			return echo.NewHTTPError(http.StatusBadRequest, "error.bad-after")
 		}
 		newest = id
 	}
@@ -174,6 +176,7 @@ func (h *Handler) Socket(c echo.Context) error {
 		user:     u,
 		room:     room.ID,
 		csrf:     csrfToken(c),
+		lang:     langOf(c),
 		ip:       c.RealIP(),
 		logs:     h.Log,
 		flushing: true, // until the replay is done
@@ -272,7 +275,7 @@ func (h *Handler) replay(ctx context.Context, s *socket) error {
 		s.unread[rs.ID], s.counted[rs.ID] = rs.Unread, rs.Newest
 		s.mentions[rs.ID] = rs.Mentions
 	}
-	if err := h.write(s, renderBytes(views.RoomListUpdate(rooms, s.room)), h.presenceNow(s, rooms)); err != nil {
+	if err := h.write(s, renderIn(s.langCtx(), views.RoomListUpdate(rooms, s.room)), h.presenceNow(s, rooms)); err != nil {
 		return errWrite
 	}
 	if s.last < 0 {
@@ -447,7 +450,7 @@ func (h *Handler) changeBySocket(s *socket, kind chat.Change, f upFrame) {
 		h.reply(s, views.Notice(""))
 		return
 	}
-	status, problem := changeProblem(err)
+	status, problem := changeProblem(s.langCtx(), err)
 	if status >= 500 {
 		s.log().Warn("change failed", "err", err)
 	}
@@ -479,7 +482,7 @@ func (h *Handler) receive(s *socket, f upFrame) {
 		if !db.ValidKey(f.Key) {
 			f.Key = newKey() // still give the text back
 		}
-		status, problem := sendProblem(err)
+		status, problem := sendProblem(s.langCtx(), err)
 		if status >= 500 {
 			s.log().Warn("send failed", "err", err)
 		}

@@ -127,7 +127,7 @@ func testBadInput(t *testing.T, srv *server) {
 		before := lastID(t, srv)
 		key := a.send(long)
 		frame := a.read(5 * time.Second)
-		for _, want := range []string{`id="pending-` + key + `"`, "4001 characters", "the limit is 4000", long, `name="key" value="` + key + `"`} {
+		for _, want := range []string{`id="pending-` + key + `"`, "4,001 characters", "the limit is 4,000", long, `name="key" value="` + key + `"`} {
 			if !strings.Contains(frame, want) {
 				t.Fatalf("too-long reply lacks %.60q:\n%.300s", want, frame)
 			}

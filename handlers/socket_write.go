@@ -70,7 +70,7 @@ func (h *Handler) flush(s *socket) {
 			}
 		}
 		for _, room := range unread {
-			frames = append(frames, renderBytes(views.UnreadCount(room, s.unread[room])))
+			frames = append(frames, renderIn(s.langCtx(), views.UnreadCount(room, s.unread[room])))
 		}
 		for _, room := range mentioned {
 			frames = append(frames, renderBytes(views.MentionCount(room, s.mentions[room])))
@@ -141,10 +141,11 @@ func (h *Handler) write(s *socket, frames ...[]byte) error {
 	return w.Close()
 }
 
-// reply queues a frame for this socket alone. A client too slow to take its
-// own replies is dropped, like one too slow for the room.
+// reply queues a frame for this socket alone, in its person's language. A
+// client too slow to take its own replies is dropped, like one too slow for
+// the room.
 func (h *Handler) reply(s *socket, c templ.Component) {
-	frame := renderBytes(c)
+	frame := renderIn(s.langCtx(), c)
 	s.mu.Lock()
 	full := len(s.direct) >= directQueue
 	if !full {

@@ -20,7 +20,10 @@
 //  5. A page shown again from the back/forward cache (Back, Forward) is
 //     loaded anew: hx-ws closed its socket when it was hidden and does not
 //     reopen it, so the page would stay "reconnecting…" for good.
+// Words shown here come from the page, in its reader's language (see
+// package i18n): the status's on #chat (data-status-*), "sending…" too.
 (() => {
+  const words = document.getElementById("chat")?.dataset ?? {};
   const newestID = () => document.querySelector("#messages > [data-id]:last-child")?.dataset.id ?? "0";
 
   const chat = document.querySelector("[hx-ws\\:connect]");
@@ -39,21 +42,26 @@
     return u.href;
   };
 
-  const setStatus = (state, text) => {
-    document.body.dataset.ws = state;
+  // say shows #chat's data-status-<what> ("too-many-tabs") as the status.
+  const say = (what) => {
     const s = document.getElementById("status");
-    if (s) s.textContent = text;
+    const key = "status" + what.replace(/(^|-)(\w)/g, (_, __, c) => c.toUpperCase());
+    if (s) s.textContent = words[key] ?? what;
+  };
+  const setStatus = (state, what = state) => {
+    document.body.dataset.ws = state;
+    say(what);
   };
 
   const newKey = () => Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
 
   document.addEventListener("htmx:ws:before:connection", (e) => {
     e.detail.connection.url = socketURL(e.target);
-    if (document.body.dataset.ws) setStatus("reconnecting", "reconnecting…");
+    if (document.body.dataset.ws) setStatus("reconnecting");
   });
 
   document.addEventListener("htmx:ws:after:connection", (e) => {
-    setStatus("connected", "connected");
+    setStatus("connected");
     for (const p of document.querySelectorAll("#pending > .pending")) {
       e.detail.connection.socket.send(JSON.stringify({ key: p.dataset.key, body: p.dataset.body }));
     }
@@ -64,10 +72,10 @@
 
   document.addEventListener("htmx:ws:close", (e) => {
     if (e.detail.code === tooManyTabs) {
-      setStatus("closed", "open in too many tabs: reload to use this one");
+      setStatus("closed", "too-many-tabs");
       return;
     }
-    setStatus("reconnecting", "reconnecting…");
+    setStatus("reconnecting");
     fetch(location.pathname, { redirect: "manual", cache: "no-store" })
       .then((r) => {
         // The room is gone for this person (left here, the form's answer
@@ -83,6 +91,7 @@
     // The server replays at most so many missed messages: past that it
     // swaps in a status that asks for a reload, which shows the newest page.
     if (document.getElementById("status")?.hasAttribute("data-reload")) {
+      say("reloading");
       location.reload();
       return;
     }
@@ -109,7 +118,7 @@
     text.textContent = body;
     const state = document.createElement("p");
     state.className = "state";
-    state.textContent = "sending…";
+    state.textContent = words.sending ?? "…";
     p.append(text, state);
     document.getElementById(p.id)?.remove();
     document.getElementById("pending").append(p);
@@ -271,6 +280,8 @@
 // handlers/chat.go.)
 (() => {
   const counterFrom = 500; // characters left at which the counter appears
+  const lang = document.documentElement.lang || undefined;
+  const num = (n) => n.toLocaleString(lang);
 
   const count = (t) => {
     const out = t.form?.querySelector("output.counter");
@@ -279,7 +290,9 @@
     const left = max - [...t.value].length;
     out.hidden = left > counterFrom;
     out.classList.toggle("over", left < 0);
-    out.textContent = left >= 0 ? `${left.toLocaleString()} characters left` : `${(-left).toLocaleString()} over the limit of ${max.toLocaleString()}`;
+    // The words are the page's, in its reader's language ({n}, {max}).
+    const words = left >= 0 ? out.dataset.left : out.dataset.over;
+    out.textContent = (words ?? "{n}").replace("{n}", num(Math.abs(left))).replace("{max}", num(max));
   };
   const composers = () => document.querySelectorAll("textarea[data-max-length]");
 
@@ -302,7 +315,7 @@
     b.addEventListener("click", async () => {
       try {
         await navigator.clipboard.writeText(field.value);
-        b.textContent = "Copied";
+        b.textContent = b.dataset.copied ?? b.textContent;
       } catch {
         field.select(); // no permission: leave it selected to copy by hand
       }
@@ -382,7 +395,7 @@
   const update = () => {
     if (atBottom && !document.hidden) unseen = 0;
     jump.hidden = atBottom || unseen === 0;
-    if (!jump.hidden) jump.textContent = jump.dataset.text.replace("{n}", unseen);
+    if (!jump.hidden) jump.textContent = jump.dataset.text.replace("{n}", unseen.toLocaleString(document.documentElement.lang || undefined));
     showCount();
   };
 
