@@ -26,6 +26,10 @@ import (
 type Store struct {
 	db    *sql.DB
 	stmts sync.Map // query text → *sql.Stmt, see prepared
+	// index answers searches (see search.go): FTS5 beside a file
+	// database, message_words where FTS5 is missing.
+	index   index
+	indexMu sync.Mutex // one indexing round at a time
 }
 
 const (
@@ -82,7 +86,21 @@ func Open(ctx context.Context, databaseURL, authToken string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open database %s: %w", Redact(databaseURL), err)
 	}
-	return &Store{db: db}, nil
+	s := &Store{db: db, index: likeIndex{db}}
+	if local {
+		// Where the FTS5 index cannot be had (no file, no FTS5), the
+		// like index answers the same.
+		if ix, err := openFTS(ctx, filePath(databaseURL), db); err == nil {
+			s.index = ix
+		}
+	}
+	return s, nil
+}
+
+// filePath is the path of a file: URL, without its parameters.
+func filePath(fileURL string) string {
+	path, _, _ := strings.Cut(strings.TrimPrefix(fileURL, "file:"), "?")
+	return path
 }
 
 // Close closes the prepared statements and the database handle.
@@ -91,6 +109,7 @@ func (s *Store) Close() error {
 		st.(*sql.Stmt).Close()
 		return true
 	})
+	s.index.close()
 	return s.db.Close()
 }
 

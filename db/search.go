@@ -1,0 +1,420 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/charla/charla/chat"
+	"github.com/charla/charla/search"
+)
+
+// Search finds messages for a person: package search says what matches;
+// this file keeps an index of every message's folded words and asks it.
+//
+// There are two indexes, with the same contents and the same answers:
+//
+//   - ftsIndex, for a file database: an FTS5 table (prefix queries) in a
+//     file of its own beside the database (charla-search.db beside
+//     charla.db). Not in the database file: tursodb, which serves such a
+//     file as a Turso-protocol server, has no FTS5, and stops reading the
+//     schema at an FTS5 table, so every table created after it (the next
+//     migrations') would be missing there.
+//   - likeIndex, where FTS5 is missing (a libSQL/Turso server): the
+//     message_words table, matched with instr(words, ' ' || term).
+//
+// Neither is kept by triggers over messages: the application indexes what
+// is new, in id order, and what the messages_search_edit trigger queued
+// (edits and deletes change a message's body). A search first brings the
+// index up to date, so it always sees every committed message as it is
+// now; KeepSearchIndexed does the same in the background so that the
+// search itself finds little to do.
+//
+// Who may read what: a search covers exactly the rooms the person is a
+// member of (public, private or direct), the rooms whose messages the room
+// page shows them. A public room they have not joined is not searched, as
+// its page shows them only "join to read"; a room they left or were
+// removed from is not searched either. The rooms are checked when the
+// index is asked and again when the messages are read.
+
+// Search limits.
+const (
+	// SearchPageSize is how many results a page of results holds.
+	SearchPageSize = 20
+	// indexBatch is how many messages one indexing round reads and writes.
+	indexBatch = 500
+	// SearchIndexEvery is how often KeepSearchIndexed looks for messages
+	// to index: a search brings the index up to date itself, so this only
+	// keeps that work small.
+	SearchIndexEvery = 2 * time.Second
+)
+
+// index is one of the two search indexes.
+type index interface {
+	// Kind is "fts5" or "like", for logs and tests.
+	Kind() string
+	// last returns the highest message id indexed (0: none).
+	last(ctx context.Context) (int64, error)
+	// put indexes rows, replacing what was indexed for the same ids.
+	put(ctx context.Context, rows []indexRow) error
+	// match returns the ids, newest first, of up to limit messages below
+	// before in rooms userID is a member of, whose words every term begins.
+	match(ctx context.Context, userID int64, terms []string, before int64, limit int) ([]int64, error)
+	close() error
+}
+
+type indexRow struct {
+	id, room int64
+	words    string // search.Indexed(body)
+}
+
+// SearchKind says which index answers searches: "fts5" or "like".
+func (s *Store) SearchKind() string { return s.index.Kind() }
+
+// Search returns up to limit messages below before (newest first when
+// before is 0) that q matches, from the rooms userID is a member of,
+// newest first, and whether there are more.
+func (s *Store) Search(ctx context.Context, userID int64, q search.Query, before int64, limit int) ([]chat.Message, bool, error) {
+	if len(q.Terms) == 0 || limit <= 0 {
+		return nil, false, nil
+	}
+	if before <= 0 {
+		before = math.MaxInt64
+	}
+	if err := s.IndexSearch(ctx); err != nil {
+		return nil, false, err
+	}
+	ids, err := s.index.match(ctx, userID, q.Terms, before, limit+1)
+	if err != nil {
+		return nil, false, fmt.Errorf("search: %w", err)
+	}
+	more := len(ids) > limit
+	if more {
+		ids = ids[:limit]
+	}
+	msgs, err := s.readable(ctx, userID, ids)
+	if err != nil {
+		return nil, false, fmt.Errorf("search: %w", err)
+	}
+	return msgs, more, nil
+}
+
+// readable reads the messages with ids, newest first, keeping only those
+// still readable by userID (a member of its room) and not deleted.
+func (s *Store) readable(ctx context.Context, userID int64, ids []int64) ([]chat.Message, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	args := []any{userID}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	rows, err := s.db.QueryContext(ctx,
+		`SELECT m.id, m.room_id, COALESCE(m.user_id, 0), m.client_key, m.author, m.body, m.created_at
+		 FROM messages m
+		 WHERE EXISTS (SELECT 1 FROM memberships ms WHERE ms.room_id = m.room_id AND ms.user_id = ?)
+		   AND m.body != '' AND m.id IN (`+placeholders(len(ids))+`)
+		 ORDER BY m.id DESC`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []chat.Message
+	for rows.Next() {
+		var m chat.Message
+		var at int64
+		if err := rows.Scan(&m.ID, &m.RoomID, &m.UserID, &m.Key, &m.Author, &m.Body, &at); err != nil {
+			return nil, err
+		}
+		m.CreatedAt = time.UnixMilli(at)
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+// IndexSearch brings the search index up to date: every message after the
+// last one indexed, then every message whose body changed since.
+func (s *Store) IndexSearch(ctx context.Context) error {
+	s.indexMu.Lock()
+	defer s.indexMu.Unlock()
+	last, err := s.indexNew(ctx)
+	if err != nil {
+		return fmt.Errorf("index search: %w", err)
+	}
+	if err := s.indexChanged(ctx, last); err != nil {
+		return fmt.Errorf("index search: %w", err)
+	}
+	return nil
+}
+
+// indexNew indexes the messages after the last one indexed, in id order,
+// and returns the highest id indexed.
+func (s *Store) indexNew(ctx context.Context) (int64, error) {
+	last, err := s.index.last(ctx)
+	if err != nil {
+		return 0, err
+	}
+	for {
+		rows, err := s.indexRows(ctx,
+			`SELECT id, room_id, body FROM messages WHERE id > ? ORDER BY id LIMIT ?`, last, indexBatch)
+		if err != nil || len(rows) == 0 {
+			return last, err
+		}
+		if err := s.index.put(ctx, rows); err != nil {
+			return 0, err
+		}
+		last = rows[len(rows)-1].id
+	}
+}
+
+// indexChanged indexes again the messages the edit trigger queued, up to
+// last: those after it are indexed as new, with the body they have then.
+// A queued row is removed once handled; an edit meanwhile queues another.
+func (s *Store) indexChanged(ctx context.Context, last int64) error {
+	for {
+		var seq int64
+		var ids []any
+		q, err := s.db.QueryContext(ctx, `SELECT seq, message_id FROM search_queue ORDER BY seq LIMIT ?`, indexBatch)
+		if err != nil {
+			return err
+		}
+		for q.Next() {
+			var id int64
+			if err := q.Scan(&seq, &id); err != nil {
+				q.Close()
+				return err
+			}
+			if id <= last {
+				ids = append(ids, id)
+			}
+		}
+		q.Close()
+		if err := q.Err(); err != nil || seq == 0 {
+			return err
+		}
+		if err := s.reindex(ctx, ids); err != nil {
+			return err
+		}
+		if _, err := s.db.ExecContext(ctx, `DELETE FROM search_queue WHERE seq <= ?`, seq); err != nil {
+			return err
+		}
+	}
+}
+
+// reindex indexes the messages with ids as they are now; an id whose
+// message is gone is indexed with no words.
+func (s *Store) reindex(ctx context.Context, ids []any) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	rows, err := s.indexRows(ctx, `SELECT id, room_id, body FROM messages WHERE id IN (`+placeholders(len(ids))+`)`, ids...)
+	if err != nil {
+		return err
+	}
+	found := make(map[int64]bool, len(rows))
+	for _, r := range rows {
+		found[r.id] = true
+	}
+	for _, id := range ids {
+		if !found[id.(int64)] {
+			rows = append(rows, indexRow{id: id.(int64)})
+		}
+	}
+	return s.index.put(ctx, rows)
+}
+
+func (s *Store) indexRows(ctx context.Context, query string, args ...any) ([]indexRow, error) {
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []indexRow
+	for rows.Next() {
+		var r indexRow
+		var body string
+		if err := rows.Scan(&r.id, &r.room, &body); err != nil {
+			return nil, err
+		}
+		r.words = search.Indexed(body)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// KeepSearchIndexed indexes new and changed messages every
+// SearchIndexEvery until ctx ends, so that a search has little left to do
+// (after an upgrade, the whole history is indexed here, in batches).
+func (s *Store) KeepSearchIndexed(ctx context.Context, log *slog.Logger) {
+	t := time.NewTicker(SearchIndexEvery)
+	defer t.Stop()
+	for {
+		if err := s.IndexSearch(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("search indexing failed; retrying", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// likeIndex is message_words in the database itself (migration 00004).
+type likeIndex struct{ db *sql.DB }
+
+func (likeIndex) Kind() string { return "like" }
+
+func (ix likeIndex) last(ctx context.Context) (int64, error) {
+	var last int64
+	err := ix.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(message_id), 0) FROM message_words`).Scan(&last)
+	return last, err
+}
+
+func (ix likeIndex) put(ctx context.Context, rows []indexRow) error {
+	args := make([]any, 0, 3*len(rows))
+	for _, r := range rows {
+		args = append(args, r.id, r.room, r.words)
+	}
+	_, err := ix.db.ExecContext(ctx,
+		`INSERT INTO message_words (message_id, room_id, words) VALUES `+
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?), ", len(rows)), ", ")+
+			` ON CONFLICT (message_id) DO UPDATE SET words = excluded.words`, args...)
+	return err
+}
+
+func (ix likeIndex) match(ctx context.Context, userID int64, terms []string, before int64, limit int) ([]int64, error) {
+	var q strings.Builder
+	q.WriteString(`SELECT w.message_id FROM message_words w
+		WHERE w.room_id IN (SELECT room_id FROM memberships WHERE user_id = ?) AND w.message_id < ?`)
+	args := []any{userID, before}
+	for _, t := range terms {
+		q.WriteString(` AND instr(w.words, ?) > 0`)
+		args = append(args, " "+t)
+	}
+	q.WriteString(` ORDER BY w.message_id DESC LIMIT ?`)
+	args = append(args, limit)
+	return queryIDs(ctx, ix.db, q.String(), args...)
+}
+
+func (likeIndex) close() error { return nil }
+
+func queryIDs(ctx context.Context, db *sql.DB, query string, args ...any) ([]int64, error) {
+	rows, err := db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// ftsIndex is an FTS5 table in its own file. The ascii tokenizer splits
+// only at ASCII spaces and punctuation, so it sees exactly the words
+// search.Indexed wrote; prefix='2 3' keeps the short prefixes (the
+// costliest queries) in the index; detail=none: no phrase queries are
+// asked, so positions are not kept.
+type ftsIndex struct {
+	db   *sql.DB // the index file
+	main *sql.DB // the database, for memberships
+}
+
+const ftsSchema = `CREATE VIRTUAL TABLE IF NOT EXISTS message_fts
+	USING fts5(words, room_id UNINDEXED, tokenize = 'ascii', prefix = '2 3', detail = none)`
+
+// ftsMaxConns: searches read the index file at once; one writes.
+const ftsMaxConns = 4
+
+// openFTS opens (creating it if need be) the FTS5 index beside the file
+// database at path, or says why it cannot.
+func openFTS(ctx context.Context, path string, main *sql.DB) (*ftsIndex, error) {
+	if path == "" || strings.Contains(path, ":memory:") || strings.Contains(path, "mode=memory") {
+		return nil, errors.New("an in-memory database has no file to put an index beside")
+	}
+	side := strings.TrimSuffix(path, ".db") + "-search.db"
+	db, err := sql.Open("sqlite", withFilePragmas("file:"+side))
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(ftsMaxConns)
+	db.SetMaxIdleConns(ftsMaxConns)
+	db.SetConnMaxIdleTime(connMaxIdle)
+	if _, err := db.ExecContext(ctx, ftsSchema); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("search index %s: %w", side, err)
+	}
+	return &ftsIndex{db: db, main: main}, nil
+}
+
+func (*ftsIndex) Kind() string { return "fts5" }
+
+func (ix *ftsIndex) last(ctx context.Context) (int64, error) {
+	var last int64
+	err := ix.db.QueryRowContext(ctx, `SELECT rowid FROM message_fts ORDER BY rowid DESC LIMIT 1`).Scan(&last)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return last, err
+}
+
+func (ix *ftsIndex) put(ctx context.Context, rows []indexRow) error {
+	tx, err := ix.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	ids := make([]any, len(rows))
+	args := make([]any, 0, 3*len(rows))
+	for i, r := range rows {
+		ids[i] = r.id
+		args = append(args, r.id, r.words, r.room)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM message_fts WHERE rowid IN (`+placeholders(len(ids))+`)`, ids...); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO message_fts (rowid, words, room_id) VALUES `+
+		strings.TrimSuffix(strings.Repeat("(?, ?, ?), ", len(rows)), ", "), args...); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+func (ix *ftsIndex) match(ctx context.Context, userID int64, terms []string, before int64, limit int) ([]int64, error) {
+	rooms, err := queryIDs(ctx, ix.main, `SELECT room_id FROM memberships WHERE user_id = ?`, userID)
+	if err != nil || len(rooms) == 0 {
+		return nil, err
+	}
+	roomsJSON, err := json.Marshal(rooms)
+	if err != nil {
+		return nil, err
+	}
+	// Terms are folded words (letters and digits only), so quoting them
+	// is enough to keep FTS5's query syntax out.
+	expr := make([]string, len(terms))
+	for i, t := range terms {
+		expr[i] = `"` + t + `"*`
+	}
+	return queryIDs(ctx, ix.db,
+		`SELECT rowid FROM message_fts
+		 WHERE message_fts MATCH ? AND rowid < ? AND room_id IN (SELECT value FROM json_each(?))
+		 ORDER BY rowid DESC LIMIT ?`, strings.Join(expr, " "), before, string(roomsJSON), limit)
+}
+
+func (ix *ftsIndex) close() error { return ix.db.Close() }

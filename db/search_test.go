@@ -1,0 +1,218 @@
+package db_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+
+	"github.com/charla/charla/chat"
+	"github.com/charla/charla/db"
+	"github.com/charla/charla/db/dbtest"
+	"github.com/charla/charla/search"
+)
+
+// searchWorld is a few people, rooms and messages to search.
+type searchWorld struct {
+	alice, bob chat.User
+	secret     chat.Room // private: alice, and bob until he is removed
+	other      chat.Room // public: bob only
+	direct     chat.Room // alice and bob
+	bodies     map[int64]string
+	rooms      map[int64]int64 // message id → room
+}
+
+var searchBodies = []string{
+	"Hola mundo",
+	"¡MUNDO, hola!",
+	"el mundial empieza",
+	"Diseño nuevo del logo",
+	"diseno sin tilde",
+	"Café con leche, naïve question",
+	"the ﬁnal answer is 42",
+	"日本語のテキスト",
+	"see https://example.com/path?q=hola for more",
+	"`code` and ```block hola```",
+	"holanda no es hola",
+	"a b c d e f",
+	"línea uno\nlínea dos mundo",
+	"Straße und strasse",
+	"ПРИВЕТ мир",
+}
+
+func buildSearchWorld(t *testing.T, s *db.Store) *searchWorld {
+	t.Helper()
+	ctx := context.Background()
+	w := &searchWorld{bodies: map[int64]string{}, rooms: map[int64]int64{}}
+	var err error
+	if w.alice, err = s.CreateUser(ctx, "alice", "x"); err != nil {
+		t.Fatal(err)
+	}
+	if w.bob, err = s.CreateUser(ctx, "bob", "x"); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []chat.User{w.alice, w.bob} {
+		if err := s.Join(ctx, db.GeneralRoom, u.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if w.secret, err = s.CreateRoom(ctx, "secreto", chat.Private, w.alice.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.AddMember(ctx, w.secret.ID, "bob"); err != nil {
+		t.Fatal(err)
+	}
+	if w.other, err = s.CreateRoom(ctx, "otra", chat.Public, w.bob.ID); err != nil {
+		t.Fatal(err)
+	}
+	if w.direct, _, err = s.DirectRoom(ctx, w.alice.ID, w.bob.ID); err != nil {
+		t.Fatal(err)
+	}
+	var batch []db.NewMessage
+	rooms := []int64{db.GeneralRoom, w.secret.ID, w.other.ID, w.direct.ID}
+	for i, body := range searchBodies {
+		for j, room := range rooms {
+			author := w.alice
+			if j%2 == 1 {
+				author = w.bob
+			}
+			batch = append(batch, db.NewMessage{RoomID: room, UserID: author.ID, Author: author.Username,
+				Key: fmt.Sprintf("search-%03d-%d", i, j), Body: body})
+		}
+	}
+	for _, st := range mustCreate(t, s, batch...) {
+		w.bodies[st.Message.ID] = st.Message.Body
+		w.rooms[st.Message.ID] = st.Message.RoomID
+	}
+	return w
+}
+
+// change edits or deletes (empties) a message as the lead's edit and
+// delete do: an UPDATE of its body.
+func (w *searchWorld) change(t *testing.T, s *db.Store, id int64, body string) {
+	t.Helper()
+	if _, err := s.DB().ExecContext(context.Background(), `UPDATE messages SET body = ? WHERE id = ?`, body, id); err != nil {
+		t.Fatal(err)
+	}
+	w.bodies[id] = body
+}
+
+// want is the reference: the rule of package search applied to every
+// message in rooms, newest first.
+func (w *searchWorld) want(q search.Query, rooms ...int64) []int64 {
+	var ids []int64
+	for id, body := range w.bodies {
+		if slices.Contains(rooms, w.rooms[id]) && body != "" && q.Matches(body) {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	slices.Reverse(ids)
+	return ids
+}
+
+var searchQueries = []string{
+	"hola", "HOLA", "hóla", "mun", "mundo hola", "hola mundo", "diseño", "diseno", "DISEÑO",
+	"cafe", "café", "naive", "fin", "final 42", "42", "日本", "日本語の", "example", "https", "code",
+	"block", "holanda", "a b", "x", "zzz", "línea dos", "linea", "strasse", "straße", "привет", "мир",
+	"hola hola hola", `"hola"`, "hola*", "hola OR mundo", "NEAR(hola)", "-hola", "mundo'", "",
+}
+
+func ids(msgs []chat.Message) []int64 {
+	out := make([]int64, len(msgs))
+	for i, m := range msgs {
+		out[i] = m.ID
+	}
+	return out
+}
+
+// TestSearchPathsAgree: on a file (FTS5 and, forced, the like index) and
+// on tursodb (the like index, as it has no FTS5), every query of a table
+// gives the reference's results in the same order: the rule of package
+// search over the rooms the person is a member of, after edits and
+// deletes.
+func TestSearchPathsAgree(t *testing.T) {
+	check := func(t *testing.T, s *db.Store, wantKind string) {
+		if got := s.SearchKind(); got != wantKind {
+			t.Fatalf("search kind %q, want %q", got, wantKind)
+		}
+		ctx := context.Background()
+		w := buildSearchWorld(t, s)
+		// Index, then change messages: the index must follow.
+		if err := s.IndexSearch(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var all []int64
+		for id := range w.bodies {
+			all = append(all, id)
+		}
+		slices.Sort(all)
+		w.change(t, s, all[0], "editado: ahora dice adiós")
+		w.change(t, s, all[4], "") // deleted
+		w.change(t, s, all[5], "Hola otra vez")
+		w.change(t, s, all[5], "third version, mundo")
+		for _, typed := range searchQueries {
+			q := search.Parse(typed)
+			for _, u := range []struct {
+				user  chat.User
+				rooms []int64
+			}{
+				{w.alice, []int64{db.GeneralRoom, w.secret.ID, w.direct.ID}},
+				{w.bob, []int64{db.GeneralRoom, w.secret.ID, w.other.ID, w.direct.ID}},
+			} {
+				got, more, err := s.Search(ctx, u.user.ID, q, 0, 1000)
+				if err != nil {
+					t.Fatalf("search %q: %v", typed, err)
+				}
+				if want := w.want(q, u.rooms...); !slices.Equal(ids(got), want) || more {
+					t.Errorf("%s searches %q (terms %q): %v (more %v), want %v", u.user.Username, typed, q.Terms, ids(got), more, want)
+				}
+			}
+		}
+		// Pages: newest first, keyset by id, bounded.
+		q := search.Parse("hola")
+		want := w.want(q, db.GeneralRoom, w.secret.ID, w.direct.ID)
+		var got []int64
+		before := int64(0)
+		for {
+			page, more, err := s.Search(ctx, w.alice.ID, q, before, 4)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(page) > 4 {
+				t.Fatalf("page of %d, want at most 4", len(page))
+			}
+			got = append(got, ids(page)...)
+			if !more {
+				break
+			}
+			before = page[len(page)-1].ID
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("pages of 4 give %v, want %v", got, want)
+		}
+		// Removed from a room: nothing from it any more.
+		if err := s.Leave(ctx, w.secret.ID, w.bob.ID); err != nil {
+			t.Fatal(err)
+		}
+		found, _, err := s.Search(ctx, w.bob.ID, q, 0, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range found {
+			if m.RoomID == w.secret.ID {
+				t.Errorf("bob, removed from #secreto, still finds message %d there", m.ID)
+			}
+		}
+		if want := w.want(q, db.GeneralRoom, w.other.ID, w.direct.ID); !slices.Equal(ids(found), want) {
+			t.Errorf("bob after removal: %v, want %v", ids(found), want)
+		}
+	}
+	t.Run("file-fts5", func(t *testing.T) { check(t, dbtest.File(t), "fts5") })
+	t.Run("file-like", func(t *testing.T) {
+		s := dbtest.File(t)
+		s.UseLikeIndex()
+		check(t, s, "like")
+	})
+	t.Run("turso-like", func(t *testing.T) { check(t, dbtest.Turso(t), "like") })
+}
