@@ -15,6 +15,7 @@ import (
 	"github.com/charla/charla/chat"
 	"github.com/charla/charla/db"
 	"github.com/charla/charla/hub"
+	"github.com/charla/charla/search"
 	"github.com/labstack/echo/v4"
 )
 
@@ -50,6 +51,8 @@ type Store interface {
 	DirectRoom(ctx context.Context, a, b int64) (chat.Room, bool, error)
 	ReadMark(ctx context.Context, roomID, userID int64) (int64, error)
 	MarkRead(ctx context.Context, roomID, userID, lastID int64) error
+
+	Search(ctx context.Context, userID int64, q search.Query, before int64, limit int) ([]chat.Message, bool, error)
 }
 
 // Poster stores a message and answers once it is committed (db.Writer). It
@@ -144,6 +147,7 @@ func (h *Handler) Register(e *echo.Echo) {
 	e.GET("/", h.Home, requireUser)
 	e.POST("/rooms", h.CreateRoom, requireUser)
 	e.POST("/direct", h.StartDirect, requireUser)
+	e.GET("/search", h.SearchPage, requireUser)
 	e.GET("/rooms/:id", h.RoomPage, requireUser)
 	e.GET("/rooms/:id/messages", h.OlderMessages, requireUser)
 	e.POST(sendRoute, h.SendMessage, requireUser)
