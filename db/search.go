@@ -328,8 +328,9 @@ func queryIDs(ctx context.Context, db *sql.DB, query string, args ...any) ([]int
 
 // ftsIndex is an FTS5 table in its own file. The ascii tokenizer splits
 // only at ASCII spaces and punctuation, so it sees exactly the words
-// search.Indexed wrote; prefix='2 3' keeps the short prefixes (the
-// costliest queries) in the index; detail=none: no phrase queries are
+// search.Indexed wrote; prefix='2 3 4 5 6' keeps every prefix of up to
+// ftsPrefixMax characters in the index (see ftsQuery; it makes the index
+// file 1.3 times as big as with none); detail=none: no phrase queries are
 // asked, so positions are not kept.
 type ftsIndex struct {
 	db   *sql.DB // the index file
@@ -337,7 +338,10 @@ type ftsIndex struct {
 }
 
 const ftsSchema = `CREATE VIRTUAL TABLE IF NOT EXISTS message_fts
-	USING fts5(words, room_id UNINDEXED, tokenize = 'ascii', prefix = '2 3', detail = none)`
+	USING fts5(words, room_id UNINDEXED, tokenize = 'ascii', prefix = '2 3 4 5 6', detail = none)`
+
+// ftsPrefixMax is the longest prefix index of message_fts, in characters.
+const ftsPrefixMax = 6
 
 // ftsMaxConns: searches read the index file at once; one writes.
 const ftsMaxConns = 4
@@ -405,16 +409,36 @@ func (ix *ftsIndex) match(ctx context.Context, userID int64, terms []string, bef
 	if err != nil {
 		return nil, err
 	}
-	// Terms are folded words (letters and digits only), so quoting them
-	// is enough to keep FTS5's query syntax out.
-	expr := make([]string, len(terms))
-	for i, t := range terms {
-		expr[i] = `"` + t + `"*`
-	}
+	expr, check, args := ftsQuery(terms)
+	args = append([]any{expr}, args...)
+	args = append(args, before, string(roomsJSON), limit)
 	return queryIDs(ctx, ix.db,
 		`SELECT rowid FROM message_fts
-		 WHERE message_fts MATCH ? AND rowid < ? AND room_id IN (SELECT value FROM json_each(?))
-		 ORDER BY rowid DESC LIMIT ?`, strings.Join(expr, " "), before, string(roomsJSON), limit)
+		 WHERE message_fts MATCH ?`+check+` AND rowid < ? AND room_id IN (SELECT value FROM json_each(?))
+		 ORDER BY rowid DESC LIMIT ?`, args...)
+}
+
+// ftsQuery turns terms into an FTS5 MATCH expression that only looks up
+// prefix indexes, and the checks that make it exact. A prefix query longer
+// than the longest prefix index makes FTS5 merge the lists of every word
+// with that prefix before it returns a row (25 ms on 100,000 messages for a
+// word in most of them, against 0.3 ms through the index); so a longer term
+// is looked up by its first ftsPrefixMax characters, and each row found is
+// checked for the whole term with instr, exactly as the like index does.
+// Terms are folded words (letters and digits only), so quoting them keeps
+// FTS5's query syntax out.
+func ftsQuery(terms []string) (expr, check string, args []any) {
+	parts := make([]string, len(terms))
+	for i, t := range terms {
+		r := []rune(t)
+		if len(r) > ftsPrefixMax {
+			t = string(r[:ftsPrefixMax])
+			check += ` AND instr(words, ?) > 0`
+			args = append(args, " "+string(r))
+		}
+		parts[i] = `"` + t + `"*`
+	}
+	return strings.Join(parts, " "), check, args
 }
 
 func (ix *ftsIndex) close() error { return ix.db.Close() }

@@ -115,7 +115,7 @@ var searchQueries = []string{
 	"hola", "HOLA", "hóla", "mun", "mundo hola", "hola mundo", "diseño", "diseno", "DISEÑO",
 	"cafe", "café", "naive", "fin", "final 42", "42", "日本", "日本語の", "example", "https", "code",
 	"block", "holanda", "a b", "x", "zzz", "línea dos", "linea", "strasse", "straße", "привет", "мир",
-	"hola hola hola", `"hola"`, "hola*", "hola OR mundo", "NEAR(hola)", "-hola", "mundo'", "",
+	"mundialista", "holandeses", "ejemplo", "hola hola hola", `"hola"`, "hola*", "hola OR mundo", "NEAR(hola)", "-hola", "mundo'", "",
 }
 
 func ids(msgs []chat.Message) []int64 {
