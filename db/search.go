@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -47,8 +48,14 @@ import (
 const (
 	// SearchPageSize is how many results a page of results holds.
 	SearchPageSize = 20
-	// indexBatch is how many messages one indexing round reads and writes.
+	// indexBatch is how many messages one indexing round reads and writes
+	// (about 25 ms on a file).
 	indexBatch = 500
+	// searchIndexRounds is how many rounds a search may index before it
+	// searches: what the background indexer has not done yet, normally a
+	// round or none. A longer backlog (after an upgrade) would not fit in
+	// a request's time.
+	searchIndexRounds = 4
 	// SearchIndexEvery is how often KeepSearchIndexed looks for messages
 	// to index: a search brings the index up to date itself, so this only
 	// keeps that work small.
@@ -77,32 +84,44 @@ type indexRow struct {
 // SearchKind says which index answers searches: "fts5" or "like".
 func (s *Store) SearchKind() string { return s.index.Kind() }
 
+// SearchResults is a page of results.
+type SearchResults struct {
+	Hits []chat.Message // newest first
+	More bool           // there are older ones, below the last hit's id
+	// Partial: the index was still catching up (a long history being
+	// indexed after an upgrade), so some messages were not searched.
+	Partial bool
+}
+
 // Search returns up to limit messages below before (newest first when
 // before is 0) that q matches, from the rooms userID is a member of,
-// newest first, and whether there are more.
-func (s *Store) Search(ctx context.Context, userID int64, q search.Query, before int64, limit int) ([]chat.Message, bool, error) {
+// newest first. It first indexes what is new, up to searchIndexRounds
+// batches: a backlog longer than that is the background indexer's.
+func (s *Store) Search(ctx context.Context, userID int64, q search.Query, before int64, limit int) (SearchResults, error) {
+	var res SearchResults
 	if len(q.Terms) == 0 || limit <= 0 {
-		return nil, false, nil
+		return res, nil
 	}
 	if before <= 0 {
 		before = math.MaxInt64
 	}
-	if err := s.IndexSearch(ctx); err != nil {
-		return nil, false, err
+	done, err := s.indexRounds(ctx, searchIndexRounds)
+	if err != nil {
+		return res, err
 	}
+	res.Partial = !done
 	ids, err := s.index.match(ctx, userID, q.Terms, before, limit+1)
 	if err != nil {
-		return nil, false, fmt.Errorf("search: %w", err)
+		return res, fmt.Errorf("search: %w", err)
 	}
-	more := len(ids) > limit
-	if more {
+	res.More = len(ids) > limit
+	if res.More {
 		ids = ids[:limit]
 	}
-	msgs, err := s.readable(ctx, userID, ids)
-	if err != nil {
-		return nil, false, fmt.Errorf("search: %w", err)
+	if res.Hits, err = s.readable(ctx, userID, ids); err != nil {
+		return res, fmt.Errorf("search: %w", err)
 	}
-	return msgs, more, nil
+	return res, nil
 }
 
 // readable reads the messages with ids, newest first, keeping only those
@@ -145,70 +164,83 @@ func placeholders(n int) string {
 // IndexSearch brings the search index up to date: every message after the
 // last one indexed, then every message whose body changed since.
 func (s *Store) IndexSearch(ctx context.Context) error {
-	s.indexMu.Lock()
-	defer s.indexMu.Unlock()
-	last, err := s.indexNew(ctx)
-	if err != nil {
-		return fmt.Errorf("index search: %w", err)
-	}
-	if err := s.indexChanged(ctx, last); err != nil {
-		return fmt.Errorf("index search: %w", err)
-	}
-	return nil
+	_, err := s.indexRounds(ctx, math.MaxInt)
+	return err
 }
 
-// indexNew indexes the messages after the last one indexed, in id order,
-// and returns the highest id indexed.
-func (s *Store) indexNew(ctx context.Context) (int64, error) {
+// indexRounds runs up to rounds indexing rounds and says whether the index
+// is up to date. The lock is taken a round at a time, so a search waits
+// for one round of the background indexer at most, not for its backlog.
+func (s *Store) indexRounds(ctx context.Context, rounds int) (bool, error) {
+	for range rounds {
+		done, err := s.indexRound(ctx)
+		if err != nil {
+			return false, fmt.Errorf("index search: %w", err)
+		}
+		if done {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// indexRound indexes one batch: the messages after the last one indexed,
+// in id order, while there are any; then the messages the edit trigger
+// queued. It says whether there was nothing left to do.
+func (s *Store) indexRound(ctx context.Context) (bool, error) {
+	s.indexMu.Lock()
+	defer s.indexMu.Unlock()
 	last, err := s.index.last(ctx)
+	if err != nil {
+		return false, err
+	}
+	rows, err := s.indexRows(ctx,
+		`SELECT id, room_id, body FROM messages WHERE id > ? ORDER BY id LIMIT ?`, last, indexBatch)
+	if err != nil {
+		return false, err
+	}
+	if len(rows) > 0 {
+		return false, s.index.put(ctx, rows)
+	}
+	handled, err := s.indexChanged(ctx, last)
+	return handled == 0, err
+}
+
+// indexChanged indexes again a batch of the messages the edit trigger
+// queued, up to last (all there are: indexRound found nothing newer);
+// one queued after that is new to the next round, which reads its body as
+// it is then. A queued row is removed once handled; an edit meanwhile
+// queues another. It returns how many queued rows it handled.
+func (s *Store) indexChanged(ctx context.Context, last int64) (int, error) {
+	var seq int64
+	var ids []any
+	n := 0
+	q, err := s.db.QueryContext(ctx, `SELECT seq, message_id FROM search_queue ORDER BY seq LIMIT ?`, indexBatch)
 	if err != nil {
 		return 0, err
 	}
-	for {
-		rows, err := s.indexRows(ctx,
-			`SELECT id, room_id, body FROM messages WHERE id > ? ORDER BY id LIMIT ?`, last, indexBatch)
-		if err != nil || len(rows) == 0 {
-			return last, err
-		}
-		if err := s.index.put(ctx, rows); err != nil {
+	for q.Next() {
+		var id int64
+		if err := q.Scan(&seq, &id); err != nil {
+			q.Close()
 			return 0, err
 		}
-		last = rows[len(rows)-1].id
-	}
-}
-
-// indexChanged indexes again the messages the edit trigger queued, up to
-// last: those after it are indexed as new, with the body they have then.
-// A queued row is removed once handled; an edit meanwhile queues another.
-func (s *Store) indexChanged(ctx context.Context, last int64) error {
-	for {
-		var seq int64
-		var ids []any
-		q, err := s.db.QueryContext(ctx, `SELECT seq, message_id FROM search_queue ORDER BY seq LIMIT ?`, indexBatch)
-		if err != nil {
-			return err
-		}
-		for q.Next() {
-			var id int64
-			if err := q.Scan(&seq, &id); err != nil {
-				q.Close()
-				return err
-			}
-			if id <= last {
-				ids = append(ids, id)
-			}
-		}
-		q.Close()
-		if err := q.Err(); err != nil || seq == 0 {
-			return err
-		}
-		if err := s.reindex(ctx, ids); err != nil {
-			return err
-		}
-		if _, err := s.db.ExecContext(ctx, `DELETE FROM search_queue WHERE seq <= ?`, seq); err != nil {
-			return err
+		n++
+		if id <= last && !slices.Contains(ids, any(id)) {
+			ids = append(ids, id)
 		}
 	}
+	q.Close()
+	if err := q.Err(); err != nil || n == 0 {
+		return 0, err
+	}
+	if err := s.reindex(ctx, ids); err != nil {
+		return 0, err
+	}
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM search_queue WHERE seq <= ?`, seq); err != nil {
+		return 0, err
+	}
+	return n, nil
 }
 
 // reindex indexes the messages with ids as they are now; an id whose

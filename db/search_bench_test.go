@@ -70,11 +70,11 @@ func BenchmarkSearch(b *testing.B) {
 				query := search.Parse(q.q)
 				hits := 0
 				for b.Loop() {
-					msgs, _, err := s.Search(ctx, searchUser, query, 0, db.SearchPageSize)
+					res, err := s.Search(ctx, searchUser, query, 0, db.SearchPageSize)
 					if err != nil {
 						b.Fatal(err)
 					}
-					hits = len(msgs)
+					hits = len(res.Hits)
 				}
 				b.ReportMetric(float64(hits), "hits")
 			})

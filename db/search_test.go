@@ -160,12 +160,12 @@ func TestSearchPathsAgree(t *testing.T) {
 				{w.alice, []int64{db.GeneralRoom, w.secret.ID, w.direct.ID}},
 				{w.bob, []int64{db.GeneralRoom, w.secret.ID, w.other.ID, w.direct.ID}},
 			} {
-				got, more, err := s.Search(ctx, u.user.ID, q, 0, 1000)
+				res, err := s.Search(ctx, u.user.ID, q, 0, 1000)
 				if err != nil {
 					t.Fatalf("search %q: %v", typed, err)
 				}
-				if want := w.want(q, u.rooms...); !slices.Equal(ids(got), want) || more {
-					t.Errorf("%s searches %q (terms %q): %v (more %v), want %v", u.user.Username, typed, q.Terms, ids(got), more, want)
+				if want := w.want(q, u.rooms...); !slices.Equal(ids(res.Hits), want) || res.More || res.Partial {
+					t.Errorf("%s searches %q (terms %q): %v (more %v, partial %v), want %v", u.user.Username, typed, q.Terms, ids(res.Hits), res.More, res.Partial, want)
 				}
 			}
 		}
@@ -175,10 +175,11 @@ func TestSearchPathsAgree(t *testing.T) {
 		var got []int64
 		before := int64(0)
 		for {
-			page, more, err := s.Search(ctx, w.alice.ID, q, before, 4)
+			res, err := s.Search(ctx, w.alice.ID, q, before, 4)
 			if err != nil {
 				t.Fatal(err)
 			}
+			page, more := res.Hits, res.More
 			if len(page) > 4 {
 				t.Fatalf("page of %d, want at most 4", len(page))
 			}
@@ -195,10 +196,11 @@ func TestSearchPathsAgree(t *testing.T) {
 		if err := s.Leave(ctx, w.secret.ID, w.bob.ID); err != nil {
 			t.Fatal(err)
 		}
-		found, _, err := s.Search(ctx, w.bob.ID, q, 0, 1000)
+		res, err := s.Search(ctx, w.bob.ID, q, 0, 1000)
 		if err != nil {
 			t.Fatal(err)
 		}
+		found := res.Hits
 		for _, m := range found {
 			if m.RoomID == w.secret.ID {
 				t.Errorf("bob, removed from #secreto, still finds message %d there", m.ID)
@@ -215,4 +217,45 @@ func TestSearchPathsAgree(t *testing.T) {
 		check(t, s, "like")
 	})
 	t.Run("turso-like", func(t *testing.T) { check(t, dbtest.Turso(t), "like") })
+}
+
+// TestSearchDoesNotWaitForABacklog: a search indexes a few batches of new
+// messages itself and says the rest was not searched yet (the background
+// indexer's work, after an upgrade); once indexed, all are found.
+func TestSearchDoesNotWaitForABacklog(t *testing.T) {
+	s := dbtest.File(t)
+	ctx := context.Background()
+	u, err := s.CreateUser(ctx, "alice", "x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Join(ctx, db.GeneralRoom, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	const n = 2600 // more than a search indexes itself (4 rounds of 500)
+	for i := 0; i < n; i += 500 {
+		var batch []db.NewMessage
+		for j := i; j < i+500 && j < n; j++ {
+			batch = append(batch, db.NewMessage{RoomID: db.GeneralRoom, Key: fmt.Sprintf("backlog-%06d", j), Author: "alice", Body: fmt.Sprintf("pajar %d", j)})
+		}
+		mustCreate(t, s, batch...)
+	}
+	q := search.Parse("pajar")
+	res, err := s.Search(ctx, u.ID, q, 0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Partial {
+		t.Errorf("a search over a backlog of %d says it searched everything (%d hits)", n, len(res.Hits))
+	}
+	if err := s.IndexSearch(ctx); err != nil {
+		t.Fatal(err)
+	}
+	res, err = s.Search(ctx, u.ID, q, 0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Partial || len(res.Hits) != 10 || res.Hits[0].Body != fmt.Sprintf("pajar %d", n-1) {
+		t.Errorf("after indexing: partial %v, %d hits, newest %q", res.Partial, len(res.Hits), res.Hits[0].Body)
+	}
 }

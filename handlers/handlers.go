@@ -52,7 +52,7 @@ type Store interface {
 	ReadMark(ctx context.Context, roomID, userID int64) (int64, error)
 	MarkRead(ctx context.Context, roomID, userID, lastID int64) error
 
-	Search(ctx context.Context, userID int64, q search.Query, before int64, limit int) ([]chat.Message, bool, error)
+	Search(ctx context.Context, userID int64, q search.Query, before int64, limit int) (db.SearchResults, error)
 }
 
 // Poster stores a message and answers once it is committed (db.Writer). It

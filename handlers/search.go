@@ -29,10 +29,11 @@ func (h *Handler) SearchPage(c echo.Context) error {
 	for _, r := range shell.Rooms {
 		page.Labels[r.ID] = views.RoomLabel(r.Room, r.Peer)
 	}
-	page.Hits, page.More, err = h.Store.Search(c.Request().Context(), u.ID, q, before, db.SearchPageSize)
+	res, err := h.Store.Search(c.Request().Context(), u.ID, q, before, db.SearchPageSize)
 	if err != nil {
 		return err
 	}
+	page.Hits, page.More, page.Partial = res.Hits, res.More, res.Partial
 	return render(c, http.StatusOK, views.Search(page))
 }
 
