@@ -9,6 +9,13 @@ func (w *Writer) SetCommitTimeout(d time.Duration) { w.commitTimeout = d }
 // UseLikeIndex makes s answer searches from message_words, as a database
 // without FTS5 does, so that tests compare both paths on one file.
 func (s *Store) UseLikeIndex() {
+	s.indexMu.Lock()
+	defer s.indexMu.Unlock()
 	s.index.close()
 	s.index = likeIndex{s.db}
+	s.indexedKnown = false
 }
+
+// FTSSchema is the FTS5 table's definition, which names the benchmark's
+// cached database.
+const FTSSchema = ftsSchema

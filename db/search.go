@@ -190,17 +190,25 @@ func (s *Store) indexRounds(ctx context.Context, rounds int) (bool, error) {
 func (s *Store) indexRound(ctx context.Context) (bool, error) {
 	s.indexMu.Lock()
 	defer s.indexMu.Unlock()
-	last, err := s.index.last(ctx)
-	if err != nil {
-		return false, err
+	if !s.indexedKnown {
+		last, err := s.index.last(ctx)
+		if err != nil {
+			return false, err
+		}
+		s.indexed, s.indexedKnown = last, true
 	}
+	last := s.indexed
 	rows, err := s.indexRows(ctx,
 		`SELECT id, room_id, body FROM messages WHERE id > ? ORDER BY id LIMIT ?`, last, indexBatch)
 	if err != nil {
 		return false, err
 	}
 	if len(rows) > 0 {
-		return false, s.index.put(ctx, rows)
+		if err := s.index.put(ctx, rows); err != nil {
+			return false, err
+		}
+		s.indexed = rows[len(rows)-1].id
+		return false, nil
 	}
 	handled, err := s.indexChanged(ctx, last)
 	return handled == 0, err
@@ -309,7 +317,11 @@ func (likeIndex) Kind() string { return "like" }
 
 func (ix likeIndex) last(ctx context.Context) (int64, error) {
 	var last int64
-	err := ix.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(message_id), 0) FROM message_words`).Scan(&last)
+	// Not MAX(): tursodb reads the whole table for it (26 ms on 100,000).
+	err := ix.db.QueryRowContext(ctx, `SELECT message_id FROM message_words ORDER BY message_id DESC LIMIT 1`).Scan(&last)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
 	return last, err
 }
 

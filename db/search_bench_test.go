@@ -15,6 +15,7 @@ import (
 
 	"github.com/charla/charla/chat"
 	"github.com/charla/charla/db"
+	"github.com/charla/charla/db/dbtest"
 	"github.com/charla/charla/migrations"
 	"github.com/charla/charla/search"
 )
@@ -38,7 +39,8 @@ var (
 // messages of 8 to 20 words each (a vocabulary of 5,000 words with a Zipf
 // distribution, as in speech), in 10 rooms of which the searcher is in 5,
 // on both indexes of one file: FTS5 and the like index (instr over
-// message_words, what a database without FTS5 uses). Queries: the most
+// message_words, what a database without FTS5 uses), and on tursodb
+// serving a copy of that file (the like index, through HTTP). Queries: the most
 // common word (a page fills at once), a middling one, a rare one (few
 // hits: the like index reads every row), two words, and a two-letter
 // prefix.
@@ -55,12 +57,17 @@ func BenchmarkSearch(b *testing.B) {
 		{"prefix", searchVoc[7][:2]},
 		{"nothing", "zzzzqqq"},
 	}
-	for _, kind := range []string{"fts5", "like"} {
-		s, err := db.Open(context.Background(), "file:"+searchPath, "")
-		if err != nil {
-			b.Fatal(err)
+	for _, kind := range []string{"fts5", "like", "like-turso"} {
+		var s *db.Store
+		if kind == "like-turso" {
+			s = dbtest.TursoFile(b, copyFile(b, searchPath))
+		} else {
+			var err error
+			if s, err = db.Open(context.Background(), "file:"+searchPath, ""); err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { s.Close() })
 		}
-		b.Cleanup(func() { s.Close() })
 		if kind == "like" {
 			s.UseLikeIndex()
 		}
@@ -88,7 +95,7 @@ func BenchmarkSearch(b *testing.B) {
 func buildSearchDB() (string, int64, error) {
 	searchVoc = vocabulary()
 	schema := sha256.New()
-	fmt.Fprintf(schema, "search-bench-v1 %d\n", searchMessages)
+	fmt.Fprintf(schema, "search-bench-v1 %d\n%s\n", searchMessages, db.FTSSchema)
 	fs.WalkDir(migrations.FS, ".", func(path string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() {
 			data, _ := fs.ReadFile(migrations.FS, path)
@@ -190,4 +197,19 @@ func vocabulary() []string {
 		}
 	}
 	return out
+}
+
+// copyFile copies the database at path into a temp dir (tursodb writes to
+// what it serves) and returns the copy's path.
+func copyFile(b *testing.B, path string) string {
+	b.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	dst := filepath.Join(b.TempDir(), "search.db")
+	if err := os.WriteFile(dst, data, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	return dst
 }

@@ -29,7 +29,13 @@ type Store struct {
 	// index answers searches (see search.go): FTS5 beside a file
 	// database, message_words where FTS5 is missing.
 	index   index
-	indexMu sync.Mutex // one indexing round at a time
+	indexMu sync.Mutex // one indexing round at a time; guards indexed
+	// indexed is the highest message id indexed, once read from the index
+	// (indexedKnown): a round then costs one query when nothing is new.
+	// Another process indexing too only makes this one index a message
+	// again, which changes nothing.
+	indexed      int64
+	indexedKnown bool
 }
 
 const (
