@@ -199,6 +199,25 @@ func TestSearchResultsAreMarkedEscapedAndPaged(t *testing.T) {
 			t.Errorf("the last page links to more")
 		}
 
+		// The oldest hit is not on the room's live page any more (a page
+		// of 50 and more came after it), but its link shows it, in an
+		// archive page that goes on after it.
+		for range db.PageSize {
+			ana.say(db.GeneralRoom, "relleno")
+		}
+		hits, _ := ana.search("agujero")
+		if len(hits) != 1 {
+			t.Fatalf("agujero: %d hits, want 1", len(hits))
+		}
+		target := fmt.Sprintf(`id="msg-%d"`, hits[0].id)
+		if live := ana.get("/rooms/1"); strings.Contains(live, target) {
+			t.Fatalf("the live page still holds message %d: the test needs more after it", hits[0].id)
+		}
+		at := ana.get(fmt.Sprintf("/rooms/1?at=%d", hits[0].id))
+		if !strings.Contains(at, target) || !strings.Contains(at, fmt.Sprintf(`id="msg-%d"`, hits[0].id+1)) || !strings.Contains(at, "Back to the live conversation") {
+			t.Errorf("the page at message %d does not show it and what came after it, as an archive page:\n%s", hits[0].id, at)
+		}
+
 		if status, _ := ana.getStatus("/search?q=" + url.QueryEscape(strings.Repeat("pagina ", 2000))); status != http.StatusOK {
 			t.Errorf("an overlong query: %d, want 200 (cut to %d characters)", status, 100)
 		}
