@@ -19,6 +19,15 @@ const (
 	roomChangeEvery = 3 * time.Second // then 20 a minute
 )
 
+// Searches, per person. A search on a database without FTS5 reads every
+// message of the person's rooms whose words it must check (0.2 s on
+// 100,000 messages): enough for a person paging through results, too few
+// to keep the database busy for others.
+const (
+	searchBurst = 10
+	searchEvery = 500 * time.Millisecond // then 2 a second
+)
+
 // limits are charla's rate limits, kept in this process's memory: each
 // instance limits what reaches it. Keys are bounded in size (an address, a
 // valid username, an id), so that the limiters themselves cannot be made
@@ -29,6 +38,7 @@ type limits struct {
 	signUp        *middleware.RateLimiterMemoryStore // making accounts (each an argon2id hash); nil: no limit
 	send          *middleware.RateLimiterMemoryStore // flooding a room; nil: no limit
 	roomChanges   *middleware.RateLimiterMemoryStore // creating rooms, adding people
+	search        *middleware.RateLimiterMemoryStore // searching, per person
 }
 
 // limiterMemory is how long a limiter remembers a key it has not seen, at
@@ -40,6 +50,7 @@ func newLimits(sendRate, signupRate float64) limits {
 		signInAccount: memoryLimiter(rate.Every(12*time.Second), 5), // 5 a minute
 		signInIP:      memoryLimiter(rate.Limit(1), 20),
 		roomChanges:   memoryLimiter(rate.Every(roomChangeEvery), roomChangeBurst),
+		search:        memoryLimiter(rate.Every(searchEvery), searchBurst),
 	}
 	if sendRate > 0 {
 		l.send = memoryLimiter(rate.Limit(sendRate), max(1, int(2*sendRate)))

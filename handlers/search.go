@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/charla/charla/chat"
 	"github.com/charla/charla/db"
@@ -9,6 +10,9 @@ import (
 	"github.com/charla/charla/views"
 	"github.com/labstack/echo/v4"
 )
+
+// searchTooFast is what the page says past the search limit.
+const searchTooFast = "You are searching too fast. Wait a moment and search again."
 
 // SearchPage answers GET /search?q=…[&before=ID]: a page of the newest
 // messages the query finds in the rooms the person is a member of (the
@@ -20,11 +24,15 @@ func (h *Handler) SearchPage(c echo.Context) error {
 	}
 	// search.Parse bounds the query (length, terms) before the store sees it.
 	q := search.Parse(c.QueryParam("q"))
+	u, _ := currentUser(c)
+	if len(q.Terms) > 0 && !allow(h.limits.search, strconv.FormatInt(u.ID, 10)) {
+		c.Response().Header().Set("Retry-After", "1")
+		return echo.NewHTTPError(http.StatusTooManyRequests, searchTooFast)
+	}
 	shell, err := h.roomPage(c, chat.Room{}, false, 0)
 	if err != nil {
 		return err
 	}
-	u, _ := currentUser(c)
 	page := views.SearchPage{RoomPage: shell, Query: q, Labels: make(map[int64]string, len(shell.Rooms))}
 	for _, r := range shell.Rooms {
 		page.Labels[r.ID] = views.RoomLabel(r.Room, r.Peer)

@@ -223,3 +223,38 @@ func TestSearchResultsAreMarkedEscapedAndPaged(t *testing.T) {
 		}
 	})
 }
+
+// TestSearchIsRateLimited: a person may search in bursts of 10, then 2 a
+// second; past that, 429 with Retry-After, and other people still search.
+func TestSearchIsRateLimited(t *testing.T) {
+	srv := newServer(t, dbtest.File(t))
+	ana, bea := srv.visit(t), srv.visit(t)
+	limited := 0
+	for i := range 60 {
+		resp, err := ana.client.Get(srv.URL + "/search?q=hola")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		switch {
+		case resp.StatusCode == http.StatusTooManyRequests:
+			limited++
+			if resp.Header.Get("Retry-After") == "" {
+				t.Errorf("429 without Retry-After")
+			}
+		case resp.StatusCode != http.StatusOK:
+			t.Fatalf("search %d: %d", i, resp.StatusCode)
+		}
+		if i < 10 && limited > 0 {
+			t.Fatalf("search %d of the first burst of 10 refused", i)
+		}
+	}
+	// 60 searches at once: only a machine taking 25 s over them would
+	// refill enough for all.
+	if limited == 0 {
+		t.Errorf("none of 60 quick searches refused")
+	}
+	if status, _ := bea.getStatus("/search?q=hola"); status != http.StatusOK {
+		t.Errorf("someone else's search: %d, want 200", status)
+	}
+}
