@@ -259,3 +259,29 @@ func TestSearchDoesNotWaitForABacklog(t *testing.T) {
 		t.Errorf("after indexing: partial %v, %d hits, newest %q", res.Partial, len(res.Hits), res.Hits[0].Body)
 	}
 }
+
+// TestTheDatabaseFileHoldsNoVirtualTable: after migrating and searching,
+// the database file has no virtual table (the FTS5 index is a file of its
+// own). tursodb 0.7.0 has no FTS5 and stops reading the schema at an FTS5
+// table: measured, a table created after one was "no such table" there, so
+// a file with one could no longer be served by tursodb once a later
+// migration added a table.
+func TestTheDatabaseFileHoldsNoVirtualTable(t *testing.T) {
+	s := dbtest.File(t)
+	ctx := context.Background()
+	w := buildSearchWorld(t, s)
+	if res, err := s.Search(ctx, w.alice.ID, search.Parse("hola"), 0, 10); err != nil || len(res.Hits) == 0 {
+		t.Fatalf("search: %d hits, %v", len(res.Hits), err)
+	}
+	var n int
+	if err := s.DB().QueryRowContext(ctx,
+		`SELECT COUNT(*) FROM sqlite_schema WHERE sql LIKE 'CREATE VIRTUAL TABLE%'`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 {
+		t.Errorf("the database file holds %d virtual tables, want none", n)
+	}
+	if kind := s.SearchKind(); kind != "fts5" {
+		t.Errorf("a file database searches with %q, want fts5 (beside it)", kind)
+	}
+}
