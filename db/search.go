@@ -73,6 +73,8 @@ type index interface {
 	// match returns the ids, newest first, of up to limit messages below
 	// before in rooms userID is a member of, whose words every term begins.
 	match(ctx context.Context, userID int64, terms []string, before int64, limit int) ([]int64, error)
+	// reset empties the index.
+	reset(ctx context.Context) error
 	close() error
 }
 
@@ -191,7 +193,7 @@ func (s *Store) indexRound(ctx context.Context) (bool, error) {
 	s.indexMu.Lock()
 	defer s.indexMu.Unlock()
 	if !s.indexedKnown {
-		last, err := s.index.last(ctx)
+		last, err := s.indexStart(ctx)
 		if err != nil {
 			return false, err
 		}
@@ -212,6 +214,26 @@ func (s *Store) indexRound(ctx context.Context) (bool, error) {
 	}
 	handled, err := s.indexChanged(ctx, last)
 	return handled == 0, err
+}
+
+// indexStart reads how far the index got. An index ahead of the database
+// is of another database (the database file was restored from a backup,
+// the index file was not) and would skip the messages that reuse its ids:
+// it is emptied and built again.
+func (s *Store) indexStart(ctx context.Context) (int64, error) {
+	last, err := s.index.last(ctx)
+	if err != nil || last == 0 {
+		return last, err
+	}
+	var newest int64
+	err = s.db.QueryRowContext(ctx, `SELECT id FROM messages ORDER BY id DESC LIMIT 1`).Scan(&newest)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return 0, err
+	}
+	if last <= newest {
+		return last, nil
+	}
+	return 0, s.index.reset(ctx)
 }
 
 // indexChanged indexes again a batch of the messages the edit trigger
@@ -351,6 +373,11 @@ func (ix likeIndex) match(ctx context.Context, userID int64, terms []string, bef
 	return queryIDs(ctx, ix.db, q.String(), args...)
 }
 
+func (ix likeIndex) reset(ctx context.Context) error {
+	_, err := ix.db.ExecContext(ctx, `DELETE FROM message_words`)
+	return err
+}
+
 func (likeIndex) close() error { return nil }
 
 func queryIDs(ctx context.Context, db *sql.DB, query string, args ...any) ([]int64, error) {
@@ -483,6 +510,11 @@ func ftsQuery(terms []string) (expr, check string, args []any) {
 		parts[i] = `"` + t + `"*`
 	}
 	return strings.Join(parts, " "), check, args
+}
+
+func (ix *ftsIndex) reset(ctx context.Context) error {
+	_, err := ix.db.ExecContext(ctx, `DELETE FROM message_fts`)
+	return err
 }
 
 func (ix *ftsIndex) close() error { return ix.db.Close() }

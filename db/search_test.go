@@ -3,7 +3,9 @@ package db_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/charla/charla/chat"
@@ -284,4 +286,60 @@ func TestTheDatabaseFileHoldsNoVirtualTable(t *testing.T) {
 	if kind := s.SearchKind(); kind != "fts5" {
 		t.Errorf("a file database searches with %q, want fts5 (beside it)", kind)
 	}
+}
+
+// TestAnIndexAheadOfTheDatabaseIsRebuilt: a database file restored from a
+// backup next to a newer index file (whose ids its new messages will
+// reuse) is searched as it is, not by the index's old words.
+func TestAnIndexAheadOfTheDatabaseIsRebuilt(t *testing.T) {
+	ctx := context.Background()
+	newer := dbtest.FileURL(t)
+	s := open(t, newer)
+	w := buildSearchWorld(t, s)
+	if err := s.IndexSearch(ctx); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+
+	// The "backup": a database with fewer messages, beside the newer index.
+	backup := dbtest.FileURL(t)
+	index, err := os.ReadFile(strings.TrimSuffix(strings.TrimPrefix(newer, "file:"), ".db") + "-search.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(strings.TrimSuffix(strings.TrimPrefix(backup, "file:"), ".db")+"-search.db", index, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b := open(t, backup)
+	alice, err := b.CreateUser(ctx, "alice", "x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Join(ctx, db.GeneralRoom, alice.ID); err != nil {
+		t.Fatal(err)
+	}
+	mustCreate(t, b, db.NewMessage{RoomID: db.GeneralRoom, UserID: alice.ID, Author: "alice", Key: "restored-1", Body: "solo esto"})
+	for _, typed := range []string{"hola", "solo"} {
+		res, err := b.Search(ctx, alice.ID, search.Parse(typed), 0, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := 0
+		if typed == "solo" {
+			want = 1
+		}
+		if len(res.Hits) != want {
+			t.Errorf("%q in the restored database: %d hits, want %d (the old index had %d messages)", typed, len(res.Hits), want, len(w.bodies))
+		}
+	}
+}
+
+func open(t *testing.T, url string) *db.Store {
+	t.Helper()
+	s, err := db.Open(context.Background(), url, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
 }
