@@ -34,15 +34,16 @@ import (
 // is new, in id order, and what the messages_search_edit trigger queued
 // (edits and deletes change a message's body). A search first brings the
 // index up to date, so it always sees every committed message as it is
-// now; KeepSearchIndexed does the same in the background so that the
-// search itself finds little to do.
+// now (but for a backlog, see Search); KeepSearchIndexed does the same in
+// the background so that the search itself finds little to do.
 //
 // Who may read what: a search covers exactly the rooms the person is a
 // member of (public, private or direct), the rooms whose messages the room
 // page shows them. A public room they have not joined is not searched, as
 // its page shows them only "join to read"; a room they left or were
-// removed from is not searched either. The rooms are checked when the
-// index is asked and again when the messages are read.
+// removed from is not searched either. The like index checks them in its
+// one query; with FTS5, the index file is asked about the person's rooms
+// and the database checks the membership again as it reads the messages.
 
 // Search limits.
 const (
@@ -70,9 +71,10 @@ type index interface {
 	last(ctx context.Context) (int64, error)
 	// put indexes rows, replacing what was indexed for the same ids.
 	put(ctx context.Context, rows []indexRow) error
-	// match returns the ids, newest first, of up to limit messages below
-	// before in rooms userID is a member of, whose words every term begins.
-	match(ctx context.Context, userID int64, terms []string, before int64, limit int) ([]int64, error)
+	// find returns up to limit messages below before, newest first, in
+	// rooms userID is a member of, not deleted, whose words every term
+	// begins.
+	find(ctx context.Context, userID int64, terms []string, before int64, limit int) ([]chat.Message, error)
 	// reset empties the index.
 	reset(ctx context.Context) error
 	close() error
@@ -112,23 +114,23 @@ func (s *Store) Search(ctx context.Context, userID int64, q search.Query, before
 		return res, err
 	}
 	res.Partial = !done
-	ids, err := s.index.match(ctx, userID, q.Terms, before, limit+1)
+	hits, err := s.index.find(ctx, userID, q.Terms, before, limit+1)
 	if err != nil {
 		return res, fmt.Errorf("search: %w", err)
 	}
-	res.More = len(ids) > limit
-	if res.More {
-		ids = ids[:limit]
-	}
-	if res.Hits, err = s.readable(ctx, userID, ids); err != nil {
-		return res, fmt.Errorf("search: %w", err)
-	}
+	res.More = len(hits) > limit
+	res.Hits = hits[:min(limit, len(hits))]
 	return res, nil
 }
 
-// readable reads the messages with ids, newest first, keeping only those
-// still readable by userID (a member of its room) and not deleted.
-func (s *Store) readable(ctx context.Context, userID int64, ids []int64) ([]chat.Message, error) {
+// hitColumns are what a search result shows of a message (m).
+const hitColumns = `m.id, m.room_id, COALESCE(m.user_id, 0), m.client_key, m.author, m.body, m.created_at`
+
+// readable reads the messages with ids from the database, newest first,
+// keeping only those still readable by userID (a member of its room) and
+// not deleted: the index is in another file, and a membership may have
+// ended since it was asked.
+func readable(ctx context.Context, db *sql.DB, userID int64, ids []int64) ([]chat.Message, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
@@ -136,12 +138,15 @@ func (s *Store) readable(ctx context.Context, userID int64, ids []int64) ([]chat
 	for _, id := range ids {
 		args = append(args, id)
 	}
-	rows, err := s.db.QueryContext(ctx,
-		`SELECT m.id, m.room_id, COALESCE(m.user_id, 0), m.client_key, m.author, m.body, m.created_at
-		 FROM messages m
+	return queryHits(ctx, db,
+		`SELECT `+hitColumns+` FROM messages m
 		 WHERE EXISTS (SELECT 1 FROM memberships ms WHERE ms.room_id = m.room_id AND ms.user_id = ?)
 		   AND m.body != '' AND m.id IN (`+placeholders(len(ids))+`)
 		 ORDER BY m.id DESC`, args...)
+}
+
+func queryHits(ctx context.Context, db *sql.DB, query string, args ...any) ([]chat.Message, error) {
+	rows, err := db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -359,18 +364,20 @@ func (ix likeIndex) put(ctx context.Context, rows []indexRow) error {
 	return err
 }
 
-func (ix likeIndex) match(ctx context.Context, userID int64, terms []string, before int64, limit int) ([]int64, error) {
+// find is one query (one round trip to a server): the index, the rooms
+// and the messages are in one database.
+func (ix likeIndex) find(ctx context.Context, userID int64, terms []string, before int64, limit int) ([]chat.Message, error) {
 	var q strings.Builder
-	q.WriteString(`SELECT w.message_id FROM message_words w
+	q.WriteString(`SELECT ` + hitColumns + ` FROM message_words w JOIN messages m ON m.id = w.message_id
 		WHERE w.room_id IN (SELECT room_id FROM memberships WHERE user_id = ?) AND w.message_id < ?`)
 	args := []any{userID, before}
 	for _, t := range terms {
 		q.WriteString(` AND instr(w.words, ?) > 0`)
 		args = append(args, " "+t)
 	}
-	q.WriteString(` ORDER BY w.message_id DESC LIMIT ?`)
+	q.WriteString(` AND m.body != '' ORDER BY w.message_id DESC LIMIT ?`)
 	args = append(args, limit)
-	return queryIDs(ctx, ix.db, q.String(), args...)
+	return queryHits(ctx, ix.db, q.String(), args...)
 }
 
 func (ix likeIndex) reset(ctx context.Context) error {
@@ -471,7 +478,8 @@ func (ix *ftsIndex) put(ctx context.Context, rows []indexRow) error {
 	return tx.Commit()
 }
 
-func (ix *ftsIndex) match(ctx context.Context, userID int64, terms []string, before int64, limit int) ([]int64, error) {
+// find asks the index file for ids, then the database for the messages.
+func (ix *ftsIndex) find(ctx context.Context, userID int64, terms []string, before int64, limit int) ([]chat.Message, error) {
 	rooms, err := queryIDs(ctx, ix.main, `SELECT room_id FROM memberships WHERE user_id = ?`, userID)
 	if err != nil || len(rooms) == 0 {
 		return nil, err
@@ -483,10 +491,14 @@ func (ix *ftsIndex) match(ctx context.Context, userID int64, terms []string, bef
 	expr, check, args := ftsQuery(terms)
 	args = append([]any{expr}, args...)
 	args = append(args, before, string(roomsJSON), limit)
-	return queryIDs(ctx, ix.db,
+	ids, err := queryIDs(ctx, ix.db,
 		`SELECT rowid FROM message_fts
 		 WHERE message_fts MATCH ?`+check+` AND rowid < ? AND room_id IN (SELECT value FROM json_each(?))
 		 ORDER BY rowid DESC LIMIT ?`, args...)
+	if err != nil {
+		return nil, err
+	}
+	return readable(ctx, ix.main, userID, ids)
 }
 
 // ftsQuery turns terms into an FTS5 MATCH expression that only looks up
