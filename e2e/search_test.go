@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/charla/charla/db"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 )
 
@@ -70,6 +71,16 @@ func TestBrowserSearchFindsMarksAndOpensTheMessage(t *testing.T) {
 	}
 	a.saveScreenshot(t, "search-desktop")
 
+	// Light and dark: the marked words, the room, the texts keep WCAG AA.
+	for _, scheme := range []string{"dark", "light"} {
+		a.run(t, "emulate prefers-color-scheme: "+scheme, emulation.SetEmulatedMedia().
+			WithFeatures([]*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}}))
+		a.checkResultsContrast(t, scheme)
+		if scheme == "dark" {
+			a.saveScreenshot(t, "search-desktop-dark")
+		}
+	}
+
 	// Follow the old one: its room opens at it, marked and in view.
 	a.clickThrough(t, "click the older result", `.hits .hit:last-child a`,
 		`location.pathname === "/rooms/1" && location.search.startsWith("?at=") && !!document.querySelector(".msg:target")`, 10*time.Second)
@@ -89,4 +100,27 @@ func TestBrowserSearchFindsMarksAndOpensTheMessage(t *testing.T) {
 	a.saveScreenshot(t, "search-phone")
 	a.checkConsole(t)
 	b.checkConsole(t)
+}
+
+// checkResultsContrast measures the results page's texts against what is
+// behind them: each at least minContrast.
+func (b *browser) checkResultsContrast(t *testing.T, theme string) {
+	t.Helper()
+	var pairs []struct {
+		What  string  `json:"what"`
+		Ratio float64 `json:"ratio"`
+	}
+	b.evalJSON(t, "measure the results' contrast", `JSON.stringify(Array.from(document.querySelectorAll(
+		".hits mark, .hit-room, .hit .author, .hit time, .hit .body, .search-rule, .results .search button"), (e) => ({
+		what: e.tagName.toLowerCase() + "." + e.className + " " + JSON.stringify(e.textContent.trim().slice(0, 20)),
+		ratio: contrast(rgbOf(getComputedStyle(e).color), rgbOf(effectiveBackground(e))),
+	})))`, &pairs)
+	if len(pairs) < 8 {
+		t.Fatalf("%s: measured only %d texts: %+v", theme, len(pairs), pairs)
+	}
+	for _, p := range pairs {
+		if p.Ratio < minContrast {
+			t.Errorf("%s theme: %s has contrast %.2f:1, want at least %v:1", theme, p.What, p.Ratio, minContrast)
+		}
+	}
 }
