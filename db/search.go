@@ -337,7 +337,7 @@ func (s *Store) KeepSearchIndexed(ctx context.Context, log *slog.Logger) {
 	}
 }
 
-// likeIndex is message_words in the database itself (migration 00004).
+// likeIndex is message_words in the database itself (migration 00005).
 type likeIndex struct{ db *sql.DB }
 
 func (likeIndex) Kind() string { return "like" }
