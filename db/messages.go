@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -103,7 +104,17 @@ func ValidName(name string) bool {
 	return true
 }
 
-const messageColumns = `id, room_id, COALESCE(user_id, 0), client_key, author, body, created_at`
+const messageColumns = `id, room_id, pos, COALESCE(user_id, 0), client_key, author, body, created_at,
+	COALESCE(edited_at, 0), deleted_at IS NOT NULL, reactions`
+
+// roomPos is the newest position of the room bound to its parameter: a
+// change takes the next one. Positions count each room's changes apart
+// (1, 2, 3…), so that whoever follows a room can tell a missed event from
+// the numbers alone (see RoomEvent). The statement that uses it holds the
+// database's write lock, so two changes, from this instance or another,
+// never take the same one (and the UNIQUE index would refuse it if they
+// did). It reads one index entry (messages_room_pos).
+const roomPos = `(SELECT COALESCE(MAX(pos), 0) FROM messages WHERE room_id = ?)`
 
 // Messages returns up to limit messages of room with ids below before (all
 // when before is 0), oldest first: a history page.
@@ -143,6 +154,52 @@ func (s *Store) MessagesAfter(ctx context.Context, room, after int64, limit int)
 	return msgs, nil
 }
 
+// ChangedAfter returns up to limit messages of room whose position is above
+// pos, in position order, each as it is now: what a page whose cursor is
+// pos has not seen. A message changed several times since is returned once.
+func (s *Store) ChangedAfter(ctx context.Context, room, pos int64, limit int) ([]chat.Message, error) {
+	rows, err := s.query(ctx,
+		`SELECT `+messageColumns+` FROM messages
+		 WHERE room_id = ? AND pos > ? ORDER BY pos LIMIT ?`, room, pos, limit)
+	if err != nil {
+		return nil, fmt.Errorf("messages changed after %d: %w", pos, err)
+	}
+	msgs, err := scanMessages(rows)
+	if err != nil {
+		return nil, fmt.Errorf("messages changed after %d: %w", pos, err)
+	}
+	return msgs, nil
+}
+
+// CountChangedAfter returns how many messages of room changed after
+// position pos, counting no further than limit.
+func (s *Store) CountChangedAfter(ctx context.Context, room, pos int64, limit int) (int, error) {
+	var n int
+	st, err := s.prepared(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM messages WHERE room_id = ? AND pos > ? LIMIT ?)`)
+	if err == nil {
+		err = st.QueryRowContext(ctx, room, pos, limit).Scan(&n)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("count messages changed after %d: %w", pos, err)
+	}
+	return n, nil
+}
+
+// Cursor returns the newest position of room (0 for a room without
+// messages). Read before a page's messages, it is where the page's socket
+// starts: whatever changes after it is replayed.
+func (s *Store) Cursor(ctx context.Context, room int64) (int64, error) {
+	var pos int64
+	st, err := s.prepared(ctx, `SELECT COALESCE(MAX(pos), 0) FROM messages WHERE room_id = ?`)
+	if err == nil {
+		err = st.QueryRowContext(ctx, room).Scan(&pos)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("room cursor: %w", err)
+	}
+	return pos, nil
+}
+
 // CountAfter returns how many messages of room have ids above after, but
 // counts no further than limit: enough to tell "more than limit-1" from an
 // index, without reading the messages.
@@ -176,8 +233,14 @@ func (s *Store) CreateMessages(ctx context.Context, msgs []NewMessage) ([]Stored
 	}
 	now := time.Now().UnixMilli()
 	var q strings.Builder
-	q.WriteString(`INSERT INTO messages (room_id, user_id, client_key, author, body, created_at) VALUES `)
-	args := make([]any, 0, 6*len(msgs))
+	q.WriteString(`INSERT INTO messages (room_id, user_id, client_key, author, body, created_at, pos) VALUES `)
+	args := make([]any, 0, 7*len(msgs))
+	// Each row takes its room's newest position plus its place among the
+	// batch's rows of that room. SQLite (and tursodb) evaluate such a
+	// subquery once, before the first row is stored; were one evaluated
+	// after the rows before it, positions would skip some numbers but still
+	// be distinct and in row order, which is id order.
+	n := make(map[int64]int)
 	seen := make(map[string]bool, len(msgs))
 	for _, m := range msgs {
 		if seen[m.Key] {
@@ -187,8 +250,9 @@ func (s *Store) CreateMessages(ctx context.Context, msgs []NewMessage) ([]Stored
 		if len(args) > 0 {
 			q.WriteString(", ")
 		}
-		q.WriteString("(?, ?, ?, ?, ?, ?)")
-		args = append(args, m.RoomID, nullID(m.UserID), m.Key, m.Author, m.Body, now)
+		n[m.RoomID]++
+		q.WriteString("(?, ?, ?, ?, ?, ?, " + roomPos + " + " + strconv.Itoa(n[m.RoomID]) + ")")
+		args = append(args, m.RoomID, nullID(m.UserID), m.Key, m.Author, m.Body, now, m.RoomID)
 	}
 	q.WriteString(` ON CONFLICT (client_key) DO NOTHING RETURNING ` + messageColumns)
 
@@ -263,11 +327,20 @@ func scanMessages(rows *sql.Rows) ([]chat.Message, error) {
 	var msgs []chat.Message
 	for rows.Next() {
 		var m chat.Message
-		var created int64
-		if err := rows.Scan(&m.ID, &m.RoomID, &m.UserID, &m.Key, &m.Author, &m.Body, &created); err != nil {
+		var created, edited int64
+		var reactions string
+		if err := rows.Scan(&m.ID, &m.RoomID, &m.Pos, &m.UserID, &m.Key, &m.Author, &m.Body, &created,
+			&edited, &m.Deleted, &reactions); err != nil {
 			return nil, err
 		}
 		m.CreatedAt = time.UnixMilli(created)
+		if edited != 0 {
+			m.EditedAt = time.UnixMilli(edited)
+		}
+		var err error
+		if m.Reactions, err = decodeReactions(reactions); err != nil {
+			return nil, fmt.Errorf("message %d: %w", m.ID, err)
+		}
 		msgs = append(msgs, m)
 	}
 	return msgs, rows.Err()

@@ -128,11 +128,11 @@ func testMarkupVerbatim(t *testing.T, s *db.Store) {
 func testWriter(t *testing.T, s *db.Store) {
 	var mu sync.Mutex
 	var published []chat.Message
-	w := db.NewWriter(s, func(msgs []chat.Message) {
+	w := db.NewWriter(s, db.PublishFunc(func(ev chat.RoomEvent) {
 		mu.Lock()
-		published = append(published, msgs...)
+		published = append(published, ev.Messages...)
 		mu.Unlock()
-	}, nil)
+	}), nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	var run sync.WaitGroup
 	run.Go(func() { w.Run(ctx) })

@@ -21,7 +21,8 @@ type searchWorld struct {
 	other      chat.Room // public: bob only
 	direct     chat.Room // alice and bob
 	bodies     map[int64]string
-	rooms      map[int64]int64 // message id → room
+	rooms      map[int64]int64     // message id → room
+	authors    map[int64]chat.User // message id → author
 }
 
 var searchBodies = []string{
@@ -45,7 +46,7 @@ var searchBodies = []string{
 func buildSearchWorld(t *testing.T, s *db.Store) *searchWorld {
 	t.Helper()
 	ctx := context.Background()
-	w := &searchWorld{bodies: map[int64]string{}, rooms: map[int64]int64{}}
+	w := &searchWorld{bodies: map[int64]string{}, rooms: map[int64]int64{}, authors: map[int64]chat.User{}}
 	var err error
 	if w.alice, err = s.CreateUser(ctx, "alice", "x"); err != nil {
 		t.Fatal(err)
@@ -85,16 +86,24 @@ func buildSearchWorld(t *testing.T, s *db.Store) *searchWorld {
 	for _, st := range mustCreate(t, s, batch...) {
 		w.bodies[st.Message.ID] = st.Message.Body
 		w.rooms[st.Message.ID] = st.Message.RoomID
+		w.authors[st.Message.ID] = w.alice
+		if st.Message.UserID == w.bob.ID {
+			w.authors[st.Message.ID] = w.bob
+		}
 	}
 	return w
 }
 
-// change edits or deletes (empties) a message as the lead's edit and
-// delete do: an UPDATE of its body.
+// change edits a message, or deletes it when body is "", as its author
+// does (db.ChangeMessage: an UPDATE of its body, which a delete empties).
 func (w *searchWorld) change(t *testing.T, s *db.Store, id int64, body string) {
 	t.Helper()
-	if _, err := s.DB().ExecContext(context.Background(), `UPDATE messages SET body = ? WHERE id = ?`, body, id); err != nil {
-		t.Fatal(err)
+	c := db.MessageChange{Kind: chat.Edit, RoomID: w.rooms[id], MessageID: id, By: w.authors[id], Body: body}
+	if body == "" {
+		c.Kind = chat.Delete
+	}
+	if _, err := s.ChangeMessage(context.Background(), c); err != nil {
+		t.Fatalf("change message %d: %v", id, err)
 	}
 	w.bodies[id] = body
 }

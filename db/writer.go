@@ -55,13 +55,16 @@ const (
 	stopGrace = 5 * time.Second
 )
 
-// Writer stores messages with group commit. Senders call Post from many
-// goroutines; one goroutine (Run) takes whatever is waiting, stores it in one
-// statement, then calls onCommit with the new messages in id order, then
+// Writer makes every change to the rooms' messages: new ones with group
+// commit, edits, deletions and reactions one at a time. Senders call Post
+// and Change from many goroutines; one goroutine (Run) takes whatever is
+// waiting, stores it in one statement that also gives each message touched
+// the next position, then hands the room events to the Publisher, then
 // answers each sender. So:
 //   - nobody is told "sent" before the message is committed;
-//   - messages are published in the order of their ids, which recovery
-//     ("everything after id N") depends on;
+//   - events are published in the order of their positions, which
+//     recovery ("every change after position N") and the sockets'
+//     skipping of what they already sent depend on;
 //   - under load a commit (and its fsync, or its round trip to Turso) is
 //     shared by every message that arrived while the previous one ran.
 //
@@ -77,11 +80,12 @@ const (
 // other batch until it knows (see resolve), so that ids are still published
 // in order; it only waits while the database does not answer anyway.
 type Writer struct {
-	store    *Store
-	onCommit func([]chat.Message)
-	log      *slog.Logger
-	reqs     chan *postRequest
-	done     chan struct{}
+	store   *Store
+	pub     Publisher
+	log     *slog.Logger
+	reqs    chan *postRequest
+	changes chan *changeRequest
+	done    chan struct{}
 
 	// commitTimeout is commitTimeout, shorter in tests.
 	commitTimeout time.Duration
@@ -110,6 +114,29 @@ type postResult struct {
 	err    error
 }
 
+type changeRequest struct {
+	change MessageChange
+	result chan changeResult // buffered (1)
+}
+
+type changeResult struct {
+	msg chat.Message
+	err error
+}
+
+// Publisher is told of every committed room event, in position order, on
+// the writer's goroutine: so it must not block. A panic in it is logged
+// with its stack, and the writer goes on.
+type Publisher interface {
+	Publish(chat.RoomEvent)
+}
+
+// PublishFunc makes a function a Publisher.
+type PublishFunc func(chat.RoomEvent)
+
+// Publish calls f(ev).
+func (f PublishFunc) Publish(ev chat.RoomEvent) { f(ev) }
+
 type markKey struct{ room, user int64 }
 
 type readMark struct {
@@ -117,18 +144,18 @@ type readMark struct {
 	last int64
 }
 
-// NewWriter returns a writer on store. onCommit, if not nil, runs on the
-// writer's goroutine after each commit; it must not block. A panic in it is
-// logged to log with its stack, and the writer goes on.
-func NewWriter(store *Store, onCommit func([]chat.Message), log *slog.Logger) *Writer {
+// NewWriter returns a writer on store that hands what it commits to pub
+// (nil: to nobody), and logs to log.
+func NewWriter(store *Store, pub Publisher, log *slog.Logger) *Writer {
 	if log == nil {
 		log = slog.Default()
 	}
 	return &Writer{
 		store:         store,
-		onCommit:      onCommit,
+		pub:           pub,
 		log:           log,
 		reqs:          make(chan *postRequest, maxBatch),
+		changes:       make(chan *changeRequest, maxBatch),
 		done:          make(chan struct{}),
 		commitTimeout: commitTimeout,
 		marks:         make(map[markKey]int64),
@@ -179,6 +206,38 @@ func (w *Writer) Post(ctx context.Context, m NewMessage) (Stored, error) {
 	}
 }
 
+// Change validates c, waits until it is committed and returns the message
+// as it is after it. Validation errors, ErrNoMessage and ErrNotYours mean
+// nothing changed. If ctx ends before the writer took it, nothing changes
+// and Change returns ctx.Err(); after, it returns ErrInDoubt (the change
+// may be made yet, and then published).
+func (w *Writer) Change(ctx context.Context, c MessageChange) (chat.Message, error) {
+	if err := c.Validate(); err != nil {
+		return chat.Message{}, err
+	}
+	req := &changeRequest{change: c, result: make(chan changeResult, 1)}
+	select {
+	case w.changes <- req:
+	case <-w.done:
+		return chat.Message{}, ErrWriterClosed
+	case <-ctx.Done():
+		return chat.Message{}, ctx.Err()
+	}
+	select {
+	case r := <-req.result:
+		return r.msg, r.err
+	case <-w.done:
+		select {
+		case r := <-req.result:
+			return r.msg, r.err
+		default:
+			return chat.Message{}, ErrWriterClosed
+		}
+	case <-ctx.Done():
+		return chat.Message{}, fmt.Errorf("%w: %w", ErrInDoubt, ctx.Err())
+	}
+}
+
 // MarkRead records that userID was shown roomID up to lastID. It does not
 // wait: the writer stores the newest mark per person and room after its next
 // commit, and before it stops.
@@ -205,6 +264,8 @@ func (w *Writer) Run(ctx context.Context) {
 			return
 		case req := <-w.reqs:
 			batch = w.take(batch, req)
+		case req := <-w.changes:
+			w.changeSafely(ctx, req)
 		case <-w.wake:
 		}
 	more:
@@ -237,6 +298,8 @@ func (w *Writer) failQueued() {
 		select {
 		case req := <-w.reqs:
 			req.result <- postResult{err: ErrWriterClosed}
+		case req := <-w.changes:
+			req.result <- changeResult{err: ErrWriterClosed}
 		default:
 			return
 		}
@@ -359,9 +422,10 @@ func mine(req *postRequest, st Stored, started time.Time) bool {
 	return !m.CreatedAt.Before(started) && m.RoomID == req.msg.RoomID && m.Author == req.msg.Author
 }
 
-// publish hands the messages this batch created to onCommit, in id order.
+// publish hands the messages this batch created to the publisher, in
+// position order, one event per run of messages of one room.
 func (w *Writer) publish(stored []Stored) {
-	if w.onCommit == nil {
+	if w.pub == nil {
 		return
 	}
 	var created []chat.Message
@@ -370,9 +434,102 @@ func (w *Writer) publish(stored []Stored) {
 			created = append(created, st.Message)
 		}
 	}
-	slices.SortFunc(created, func(a, b chat.Message) int { return cmp.Compare(a.ID, b.ID) })
-	if len(created) > 0 {
-		w.onCommit(created)
+	slices.SortFunc(created, func(a, b chat.Message) int { return cmp.Compare(a.Pos, b.Pos) })
+	for start := 0; start < len(created); {
+		end := start + 1
+		for end < len(created) && created[end].RoomID == created[start].RoomID {
+			end++
+		}
+		w.pub.Publish(chat.RoomEvent{Change: chat.Post, Room: created[start].RoomID, Messages: created[start:end:end]})
+		start = end
+	}
+}
+
+// changeSafely makes one change, like commitSafely a batch.
+func (w *Writer) changeSafely(ctx context.Context, req *changeRequest) {
+	defer func() {
+		if r := recover(); r != nil {
+			w.log.Error("message writer panic", "panic", r, "stack", string(debug.Stack()))
+			select {
+			case req.result <- changeResult{err: fmt.Errorf("%w: panic: %v", ErrPublish, r)}:
+			default:
+			}
+		}
+	}()
+	w.change(ctx, req)
+}
+
+// change makes one change and publishes the message as it is after it.
+// A change that times out or loses its connection is in doubt, as a batch
+// can be: the writer then reads the message until the database answers and
+// publishes it as it is, so that every page ends up showing what is stored,
+// whether the change was made or not.
+func (w *Writer) change(ctx context.Context, req *changeRequest) {
+	c := req.change
+	m, err := w.apply(c)
+	switch {
+	case err == nil:
+	case errors.Is(err, ErrNoMessage), errors.Is(err, ErrNotYours), errors.Is(err, ErrConflict), isRowLevel(err):
+		req.result <- changeResult{err: err}
+		return
+	case isBusy(err):
+		w.log.Warn("message change not made: database busy", "err", err)
+		req.result <- changeResult{err: fmt.Errorf("%w: %w", ErrBusy, err)}
+		return
+	default:
+		w.log.Warn("message change in doubt: reading the message back", "message", c.MessageID, "err", err)
+		m, err = w.readBack(ctx, c)
+		if errors.Is(err, ErrNoMessage) {
+			req.result <- changeResult{err: err}
+			return
+		}
+		if err != nil {
+			w.log.Error("message change still in doubt at shutdown", "message", c.MessageID, "err", err)
+			req.result <- changeResult{err: fmt.Errorf("%w: %w", ErrInDoubt, err)}
+			return
+		}
+		w.publishChange(c.Kind, m)
+		req.result <- changeResult{msg: m, err: ErrInDoubt}
+		return
+	}
+	w.publishChange(c.Kind, m)
+	req.result <- changeResult{msg: m}
+}
+
+// apply makes c within the commit timeout.
+func (w *Writer) apply(c MessageChange) (chat.Message, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), w.commitTimeout)
+	defer cancel()
+	return w.store.ChangeMessage(ctx, c)
+}
+
+// readBack reads the message c was about until the database answers, with
+// the backoff of resolve, and as long as ctx (plus stopGrace) allows.
+func (w *Writer) readBack(ctx context.Context, c MessageChange) (chat.Message, error) {
+	backoff := resolveBackoff
+	var stop <-chan time.Time
+	for {
+		rctx, cancel := context.WithTimeout(context.Background(), w.commitTimeout)
+		m, err := w.store.Message(rctx, c.RoomID, c.MessageID)
+		cancel()
+		if err == nil || errors.Is(err, ErrNoMessage) {
+			return m, err
+		}
+		if stop == nil && ctx.Err() != nil {
+			stop = time.After(stopGrace)
+		}
+		select {
+		case <-time.After(backoff):
+		case <-stop:
+			return chat.Message{}, err
+		}
+		backoff = min(2*backoff, resolveBackoffMax)
+	}
+}
+
+func (w *Writer) publishChange(kind chat.Change, m chat.Message) {
+	if w.pub != nil {
+		w.pub.Publish(chat.RoomEvent{Change: kind, Room: m.RoomID, Messages: []chat.Message{m}})
 	}
 }
 

@@ -26,9 +26,9 @@ type published struct {
 	msgs []chat.Message
 }
 
-func (p *published) onCommit(msgs []chat.Message) {
+func (p *published) Publish(ev chat.RoomEvent) {
 	p.mu.Lock()
-	p.msgs = append(p.msgs, msgs...)
+	p.msgs = append(p.msgs, ev.Messages...)
 	p.mu.Unlock()
 }
 
@@ -131,7 +131,7 @@ func TestWriterFailsABusyBatchAtOnce(t *testing.T) {
 func TestWriterResolvesACommitInDoubt(t *testing.T) {
 	s, srv := dbtest.TursoServer(t)
 	var pub published
-	w := db.NewWriter(s, pub.onCommit, quiet)
+	w := db.NewWriter(s, &pub, quiet)
 	const commitTimeout = time.Second
 	w.SetCommitTimeout(commitTimeout)
 	runWriter(t, w)
@@ -237,13 +237,13 @@ func TestWriterSurvivesAPanickingOnCommit(t *testing.T) {
 	dbtest.ForEachBackend(t, func(t *testing.T, s *db.Store) {
 		var pub published
 		panicked := false
-		w := db.NewWriter(s, func(msgs []chat.Message) {
+		w := db.NewWriter(s, db.PublishFunc(func(ev chat.RoomEvent) {
 			if !panicked {
 				panicked = true
 				panic("render failed")
 			}
-			pub.onCommit(msgs)
-		}, quiet)
+			pub.Publish(ev)
+		}), quiet)
 		runWriter(t, w)
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()

@@ -91,12 +91,13 @@ func TestBrowserTwoPeopleChatAndRecover(t *testing.T) {
 	step("4_B_reloads_and_sees_history", func(t *testing.T) {
 		b.run(t, "reload", chromedp.Reload())
 		// The history is in the HTML the server rendered: the socket was
-		// opened with ?after=<newest id>, so it replayed nothing.
-		var socketURL, newest string
+		// opened after the newest position, so it replayed nothing.
+		var socketURL, newest, pos string
 		b.run(t, "read the page's socket URL",
 			chromedp.Evaluate(`document.getElementById("chat").getAttribute("hx-ws:connect")`, &socketURL),
-			chromedp.Evaluate(`document.querySelector("#messages > article.msg:last-child")?.dataset.id ?? ""`, &newest))
-		if want := "/rooms/1/ws?after=" + newest; newest == "" || socketURL != want {
+			chromedp.Evaluate(`document.querySelector("#messages > article.msg:last-child")?.dataset.id ?? ""`, &newest),
+			chromedp.Evaluate(`document.querySelector("#messages > article.msg:last-child")?.dataset.pos ?? ""`, &pos))
+		if want := "/rooms/1/ws?after=" + pos + "&newest=" + newest; newest == "" || socketURL != want {
 			t.Errorf("B after reload: socket URL %q, want %q (history rendered by the server)", socketURL, want)
 		}
 		b.waitTexts(t, "the 21 messages rendered from the database", sent, time.Second)

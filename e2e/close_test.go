@@ -24,11 +24,11 @@ func TestBrowserMessageLostInTheCloseIsSentAgain(t *testing.T) {
 	a := newBrowser(t, chromium, "A", "ana")
 	a.signUp(t, home, a.username, a.username+"-password-123")
 	a.waitConnected(t)
-	a.run(t, "swallow the next frame the page sends", chromedp.Evaluate(`(() => {
+	a.run(t, "swallow the next message frame the page sends", chromedp.Evaluate(`(() => {
 		const send = WebSocket.prototype.send;
 		window.__charlaSwallow = 1;
 		WebSocket.prototype.send = function (data) {
-			if (window.__charlaSwallow > 0) { window.__charlaSwallow--; return; }
+			if (window.__charlaSwallow > 0 && !String(data).includes('"kind":"typing"')) { window.__charlaSwallow--; return; }
 			return send.call(this, data);
 		};
 	})()`, nil))

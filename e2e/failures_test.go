@@ -29,7 +29,8 @@ const watchFailuresJS = `(() => {
 		}
 	}).observe(document.body, { subtree: true, childList: true });
 	const send = WebSocket.prototype.send;
-	WebSocket.prototype.send = function (data) { window.__frames++; return send.call(this, data); };
+	// Frames that carry messages: "typing" is not one.
+	WebSocket.prototype.send = function (data) { if (!String(data).includes('"kind":"typing"')) window.__frames++; return send.call(this, data); };
 	document.addEventListener("invalid", () => window.__invalid++, true);
 })()`
 

@@ -144,7 +144,7 @@ func (b *browser) checkLinkAndCode(t *testing.T, link string) {
 		Markup int         `json:"markup"`
 	}
 	b.evalJSON(t, "read the links and code", `JSON.stringify((() => {
-		const links = [...document.querySelectorAll("#messages a")];
+		const links = [...document.querySelectorAll("#messages .body a")];
 		const l = links[0];
 		l?.scrollIntoView({block: "center"});
 		const r = l?.getBoundingClientRect();
@@ -178,7 +178,7 @@ func (b *browser) checkLinkAndCode(t *testing.T, link string) {
 func (b *browser) checkLinkOpensApart(t *testing.T, link string) {
 	t.Helper()
 	opened := chromedp.WaitNewTarget(b.ctx, func(info *target.Info) bool { return info.URL == link })
-	b.run(t, "click the link", chromedp.Click(`#messages a`, chromedp.ByQuery))
+	b.run(t, "click the link", chromedp.Click(`#messages .body a`, chromedp.ByQuery))
 	var id target.ID
 	select {
 	case id = <-opened:

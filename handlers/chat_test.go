@@ -43,7 +43,7 @@ func TestPageShowsNewestHistoryAndLoadsOlder(t *testing.T) {
 		if len(shown) != 50 || shown[0].Body != "seed 70" || shown[49].Body != "seed 119" {
 			t.Fatalf("page shows %d messages (%v … %v), want seed 70 … seed 119", len(shown), shown[0], shown[len(shown)-1])
 		}
-		if want := fmt.Sprintf(`hx-ws:connect="/rooms/1/ws?after=%d"`, seeded[119].ID); !strings.Contains(page, want) {
+		if want := fmt.Sprintf(`hx-ws:connect="/rooms/1/ws?after=%d&amp;newest=%d"`, seeded[119].Pos, seeded[119].ID); !strings.Contains(page, want) {
 			t.Fatalf("page does not connect with the newest id: want %s", want)
 		}
 		older := p.get(fmt.Sprintf("/rooms/1/messages?before=%d", shown[0].ID))

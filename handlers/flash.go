@@ -118,3 +118,14 @@ func toRoom(c echo.Context) error {
 	}
 	return c.Redirect(http.StatusSeeOther, roomURL(id))
 }
+
+// toMessage answers a GET of a message form's address with the message's
+// page. The ids go through as numbers, never as text.
+func toMessage(c echo.Context) error {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	mid, merr := strconv.ParseInt(c.Param("mid"), 10, 64)
+	if err != nil || merr != nil || id <= 0 || mid <= 0 {
+		return errNoMessage
+	}
+	return c.Redirect(http.StatusSeeOther, roomURL(id)+"/messages/"+strconv.FormatInt(mid, 10))
+}

@@ -23,7 +23,10 @@ import (
 type Store interface {
 	Messages(ctx context.Context, room, before int64, limit int) ([]chat.Message, error)
 	MessagesAfter(ctx context.Context, room, after int64, limit int) ([]chat.Message, error)
-	CountAfter(ctx context.Context, room, after int64, limit int) (int, error)
+	Message(ctx context.Context, room, id int64) (chat.Message, error)
+	ChangedAfter(ctx context.Context, room, pos int64, limit int) ([]chat.Message, error)
+	CountChangedAfter(ctx context.Context, room, pos int64, limit int) (int, error)
+	Cursor(ctx context.Context, room int64) (int64, error)
 
 	CreateUser(ctx context.Context, username, passwordHash string) (chat.User, error)
 	HasUsers(ctx context.Context) (bool, error)
@@ -55,12 +58,13 @@ type Store interface {
 	Search(ctx context.Context, userID int64, q search.Query, before int64, limit int) (db.SearchResults, error)
 }
 
-// Poster stores a message and answers once it is committed (db.Writer). It
-// also takes the read marks of closing sockets, which it stores with its
-// own writes: a disconnect never waits for SQLite's write lock, nor races
-// the writer for it.
+// Poster stores a message, or a change to one, and answers once it is
+// committed (db.Writer). It also takes the read marks of closing sockets,
+// which it stores with its own writes: a disconnect never waits for
+// SQLite's write lock, nor races the writer for it.
 type Poster interface {
 	Post(ctx context.Context, m db.NewMessage) (db.Stored, error)
+	Change(ctx context.Context, c db.MessageChange) (chat.Message, error)
 	MarkRead(roomID, userID, lastID int64)
 }
 
@@ -107,9 +111,10 @@ type Config struct {
 // Handler serves charla's pages and sockets.
 type Handler struct {
 	Config
-	sockets socketSet
-	limits  limits
-	hasher  *hasher
+	sockets  socketSet
+	presence presence
+	limits   limits
+	hasher   *hasher
 }
 
 // New returns a handler; call Register to route it.
@@ -121,10 +126,11 @@ func New(cfg Config) *Handler {
 		cfg.Signup = SignupOpen
 	}
 	return &Handler{
-		Config:  cfg,
-		sockets: socketSet{conns: make(map[*socket]struct{}), byUser: make(map[int64][]*socket)},
-		limits:  newLimits(cfg.SendRate, cfg.SignupRate),
-		hasher:  newHasher(),
+		Config:   cfg,
+		sockets:  socketSet{conns: make(map[*socket]struct{}), byUser: make(map[int64][]*socket)},
+		presence: presence{rooms: make(map[int64]map[int64]*online)},
+		limits:   newLimits(cfg.SendRate, cfg.SignupRate),
+		hasher:   newHasher(),
 	}
 }
 
@@ -151,6 +157,11 @@ func (h *Handler) Register(e *echo.Echo) {
 	e.GET("/rooms/:id", h.RoomPage, requireUser)
 	e.GET("/rooms/:id/messages", h.OlderMessages, requireUser)
 	e.POST(sendRoute, h.SendMessage, requireUser)
+	e.GET("/rooms/:id/messages/:mid", h.MessagePage, requireUser)
+	e.POST(editRoute, h.EditMessage, requireUser)
+	e.POST("/rooms/:id/messages/:mid/delete", h.DeleteMessage, requireUser)
+	e.POST("/rooms/:id/messages/:mid/react", h.ReactToMessage, requireUser)
+	e.GET("/me.css", h.MyStyles, requireUser)
 	e.GET("/rooms/:id/ws", h.Socket) // answers 401 itself: see Socket
 	e.POST("/rooms/:id/join", h.JoinRoom, requireUser)
 	e.POST("/rooms/:id/leave", h.LeaveRoom, requireUser)
@@ -163,6 +174,7 @@ func (h *Handler) Register(e *echo.Echo) {
 	e.GET("/rooms/:id/members", toRoom, requireUser)
 	e.GET("/rooms/:id/join", toRoom, requireUser)
 	e.GET("/rooms/:id/leave", toRoom, requireUser)
+	e.GET("/rooms/:id/messages/:mid/:change", toMessage, requireUser)
 	e.GET("/admin/invites", h.InvitesPage, requireAdmin)
 	e.POST("/admin/invites", h.CreateInvite, requireAdmin)
 	e.POST("/admin/invites/revoke", h.RevokeInvite, requireAdmin)

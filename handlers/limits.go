@@ -39,7 +39,14 @@ type limits struct {
 	send          *middleware.RateLimiterMemoryStore // flooding a room; nil: no limit
 	roomChanges   *middleware.RateLimiterMemoryStore // creating rooms, adding people
 	search        *middleware.RateLimiterMemoryStore // searching, per person
+	typing        *middleware.RateLimiterMemoryStore // "is typing" events
 }
+
+// typingEvery is how often one person's "is typing" reaches the room at
+// most: the page sends one every typingEvery while the person types, and
+// shows a name for a little longer (3 s), so the mark stays while they
+// type and goes soon after they stop.
+const typingEvery = 2 * time.Second
 
 // limiterMemory is how long a limiter remembers a key it has not seen, at
 // least: long enough for a bucket emptied in one burst to fill again.
@@ -51,6 +58,7 @@ func newLimits(sendRate, signupRate float64) limits {
 		signInIP:      memoryLimiter(rate.Limit(1), 20),
 		roomChanges:   memoryLimiter(rate.Every(roomChangeEvery), roomChangeBurst),
 		search:        memoryLimiter(rate.Every(searchEvery), searchBurst),
+		typing:        memoryLimiter(rate.Every(typingEvery), 1),
 	}
 	if sendRate > 0 {
 		l.send = memoryLimiter(rate.Limit(sendRate), max(1, int(2*sendRate)))

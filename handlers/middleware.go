@@ -87,8 +87,12 @@ const (
 	sendBodyLimit = db.MaxMessageLen*utf8.UTFMax*3 + formBodyLimit
 )
 
-// sendRoute is the composer's plain-HTTP route, the one with a larger body.
-const sendRoute = "/rooms/:id/messages"
+// sendRoute is the composer's plain-HTTP route, and editRoute the edit
+// form's: the ones with a larger body.
+const (
+	sendRoute = "/rooms/:id/messages"
+	editRoute = "/rooms/:id/messages/:mid/edit"
+)
 
 // BodyLimit refuses request bodies over formBodyLimit, or sendBodyLimit
 // for a message sent over HTTP. It runs after routing, before anything
@@ -99,7 +103,7 @@ func BodyLimit() echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		formNext, sendNext := form(next), send(next)
 		return func(c echo.Context) error {
-			if c.Path() == sendRoute && c.Request().Method == http.MethodPost {
+			if (c.Path() == sendRoute || c.Path() == editRoute) && c.Request().Method == http.MethodPost {
 				return sendNext(c)
 			}
 			return formNext(c)

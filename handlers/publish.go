@@ -6,6 +6,7 @@ import (
 
 	"github.com/a-h/templ"
 	"github.com/charla/charla/chat"
+	"github.com/charla/charla/db"
 	"github.com/charla/charla/hub"
 	"github.com/charla/charla/views"
 )
@@ -20,28 +21,27 @@ func renderBytes(c templ.Component) []byte {
 	return b.Bytes()
 }
 
-// Publisher returns the db.Writer's commit hook: it renders each room's new
-// messages once and hands the same bytes to every subscriber.
-func Publisher(hb *hub.Hub) func([]chat.Message) {
-	return func(msgs []chat.Message) {
-		for start := 0; start < len(msgs); {
-			end := start + 1
-			for end < len(msgs) && msgs[end].RoomID == msgs[start].RoomID {
-				end++
-			}
-			room := msgs[start:end]
-			senders := make([]int64, len(room))
-			for i, m := range room {
-				senders[i] = m.UserID
-			}
-			hb.Publish(hub.Event{
-				Kind:    hub.Appended,
-				Room:    room[0].RoomID,
-				LastID:  room[len(room)-1].ID,
-				Senders: senders,
-				Frame:   renderBytes(views.MessagesFrame(room)),
-			})
-			start = end
+// Publisher returns what the db.Writer hands each committed room event to:
+// the one place that turns a committed change into a frame. It renders the
+// event once and hands the same bytes to every subscriber of its room.
+func Publisher(hb *hub.Hub) db.Publisher {
+	return db.PublishFunc(func(ev chat.RoomEvent) { hb.Publish(roomFrame(ev)) })
+}
+
+// roomFrame renders ev for the pages of its room.
+func roomFrame(ev chat.RoomEvent) hub.Event {
+	out := hub.Event{Room: ev.Room, Pos: ev.Pos()}
+	if ev.Change == chat.Post {
+		out.Kind = hub.Appended
+		out.LastID = ev.Messages[len(ev.Messages)-1].ID
+		out.Senders = make([]int64, len(ev.Messages))
+		for i, m := range ev.Messages {
+			out.Senders[i] = m.UserID
 		}
+		out.Frame = renderBytes(views.MessagesFrame(ev.Messages))
+		return out
 	}
+	out.Kind = hub.Changed
+	out.Frame = renderBytes(views.ChangedFrame(ev.Messages))
+	return out
 }

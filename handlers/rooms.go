@@ -107,6 +107,13 @@ func (h *Handler) roomPage(c echo.Context, r chat.Room, member bool, before int6
 		MaxMessageLen: db.MaxMessageLen}
 	h.takeFlash(c, &page)
 	if member {
+		// The cursor is read before the messages: a change made between
+		// the two is then replayed by the socket (harmless if shown).
+		cursor, err := h.Store.Cursor(ctx, r.ID)
+		if err != nil {
+			return page, err
+		}
+		page.Cursor = cursor
 		msgs, hasOlder, err := h.page(c, r.ID, before)
 		if err != nil {
 			return page, err

@@ -258,3 +258,40 @@ func TestSearchIsRateLimited(t *testing.T) {
 		t.Errorf("someone else's search: %d, want 200", status)
 	}
 }
+
+// TestSearchFollowsEditsAndDeletes: on both backends, a message edited
+// through its form is found by its new words and not its old ones, and a
+// deleted one is not found at all.
+func TestSearchFollowsEditsAndDeletes(t *testing.T) {
+	dbtest.ForEachBackend(t, func(t *testing.T, store *db.Store) {
+		srv := newServer(t, store)
+		ana := srv.visit(t)
+		ana.say(db.GeneralRoom, "una aguja vieja")
+		hits, _ := ana.search("aguja")
+		if len(hits) != 1 {
+			t.Fatalf("aguja: %d hits, want 1", len(hits))
+		}
+		id := hits[0].id
+		change := func(what string, form url.Values) {
+			t.Helper()
+			form.Set("_csrf", ana.csrf)
+			resp, page := ana.post(fmt.Sprintf("/rooms/%d/messages/%d/%s", db.GeneralRoom, id, what), form)
+			if resp.StatusCode != http.StatusSeeOther {
+				t.Fatalf("%s message %d: %d\n%s", what, id, resp.StatusCode, page)
+			}
+		}
+		count := func(q string) int {
+			t.Helper()
+			hits, _ := ana.search(q)
+			return len(hits)
+		}
+		change("edit", url.Values{"body": {"un hilo nuevo"}})
+		if a, h := count("aguja"), count("hilo"); a != 0 || h != 1 {
+			t.Errorf("after the edit: aguja %d hits (want 0), hilo %d (want 1)", a, h)
+		}
+		change("delete", url.Values{})
+		if h := count("hilo"); h != 0 {
+			t.Errorf("after the delete: hilo %d hits, want 0", h)
+		}
+	})
+}

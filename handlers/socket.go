@@ -42,12 +42,26 @@ const (
 	replayPage = 500
 )
 
-// sendFrame is what hx-ws sends for the composer: the form's fields at the
-// top level (and a "headers" object, which charla does not need).
-type sendFrame struct {
-	Body string `json:"body"`
-	Key  string `json:"key"`
+// upFrame is what a page sends up the socket: a form's fields at the top
+// level (and a "headers" object, which charla does not need). Its kind
+// says what it is; the composer's frames have none (a message). Every
+// field is a string, as a form's values are.
+type upFrame struct {
+	Kind  string `json:"kind"`
+	Key   string `json:"key"`   // message: its one-time key
+	Body  string `json:"body"`  // message, edit: the text
+	ID    string `json:"id"`    // edit, delete, react: the message's id
+	Emoji string `json:"emoji"` // react: which reaction to toggle
 }
+
+// Frame kinds, as forms name them in a hidden "kind" field.
+const (
+	kindMessage = "message" // or no kind: the composer
+	kindEdit    = "edit"
+	kindDelete  = "delete"
+	kindReact   = "react"
+	kindTyping  = "typing"
+)
 
 // socket is one open WebSocket connection: one person's page of one room.
 //
@@ -75,13 +89,16 @@ type socket struct {
 
 	pinger *time.Timer // see watchPeer; guarded by mu
 
+	rooms []presenceRoom // the person's rooms, for presence
+
 	// Owned by whoever is flushing.
-	last    int64           // newest message id of the room sent
+	last    int64           // the page's cursor: newest position of the room sent
+	newest  int64           // newest message id the page has
 	unread  map[int64]int   // the person's other rooms, for the sidebar…
 	counted map[int64]int64 // …counted up to these message ids
 
 	closeCode atomic.Int32 // the code the server closed with, if it did
-	lastSent  atomic.Int64 // last, for the reader's goodbye
+	lastSent  atomic.Int64 // newest, for the reader's goodbye (read marks)
 }
 
 // log returns a logger that says which socket speaks. It is made when
@@ -119,13 +136,24 @@ func (h *Handler) Socket(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var after int64 = -1 // no ?after: live messages only, no replay
+	// ?after is the page's cursor, the newest position it has seen;
+	// ?newest its newest message's id (a page from before positions sent
+	// only ?after, its newest id, which then was its position too).
+	var after int64 = -1 // no ?after: live events only, no replay
 	if s := r.URL.Query().Get("after"); s != "" {
+		pos, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || pos < 0 {
+			return echo.NewHTTPError(http.StatusBadRequest, "after must be a position")
+		}
+		after = pos
+	}
+	newest := max(after, 0)
+	if s := r.URL.Query().Get("newest"); s != "" {
 		id, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || id < 0 {
-			return echo.NewHTTPError(http.StatusBadRequest, "after must be a message id")
+			return echo.NewHTTPError(http.StatusBadRequest, "newest must be a message id")
 		}
-		after = id
+		newest = id
 	}
 	conn, err := websocket.Accept(lean(c.Response()), r, &websocket.AcceptOptions{OriginPatterns: h.OriginPatterns})
 	if err != nil {
@@ -146,6 +174,7 @@ func (h *Handler) Socket(c echo.Context) error {
 		logs:     h.Log,
 		flushing: true, // until the replay is done
 		last:     after,
+		newest:   newest,
 	}
 	// Registered before the person's rooms are read: a change of them from
 	// now on closes this socket (refreshSockets), so the list read next
@@ -168,6 +197,11 @@ func (h *Handler) Socket(c echo.Context) error {
 		return nil
 	}
 	s.log().Info("websocket connect", "after", after)
+	s.rooms = presenceRooms(rooms)
+	// Online from now on, in all the person's rooms: told before this
+	// socket subscribes, which need not hear it (the replay's list of who
+	// is online, read after, has this person already).
+	h.joinPresence(u, s.rooms)
 	// The subscription exists before the replay and the unread counts are
 	// read, so a message committed meanwhile is either read or queued (or
 	// both: then its id is at most what was read, and it is skipped).
@@ -206,8 +240,10 @@ func subscribedRooms(rooms []chat.RoomSummary) []int64 {
 }
 
 // replay sends the sidebar as it is now (after a reconnect, say because
-// the person was added to a room, the page's copy may be out of date), then
-// the room's messages after s.last.
+// the person was added to a room, the page's copy may be out of date), who
+// is online, then the room's messages changed after s.last as they are now.
+// Presence is written here, before anything queued: a person coming or
+// going meanwhile is queued and applied on top of it.
 func (h *Handler) replay(ctx context.Context, s *socket) error {
 	rooms, err := h.Store.Rooms(ctx, s.user.ID)
 	if err != nil {
@@ -227,13 +263,13 @@ func (h *Handler) replay(ctx context.Context, s *socket) error {
 		}
 		s.unread[rs.ID], s.counted[rs.ID] = rs.Unread, rs.Newest
 	}
-	if err := h.write(s, renderBytes(views.RoomListUpdate(rooms, s.room))); err != nil {
+	if err := h.write(s, renderBytes(views.RoomListUpdate(rooms, s.room)), h.presenceNow(s, rooms)); err != nil {
 		return errWrite
 	}
 	if s.last < 0 {
 		return nil // live messages only
 	}
-	if missed, err := h.Store.CountAfter(ctx, s.room, s.last, maxReplay+1); err != nil {
+	if missed, err := h.Store.CountChangedAfter(ctx, s.room, s.last, maxReplay+1); err != nil {
 		return err
 	} else if missed > maxReplay {
 		// The page reloads and shows the newest page; until it goes, it
@@ -249,24 +285,39 @@ func (h *Handler) replay(ctx context.Context, s *socket) error {
 	// through the subscription, which is older than the count.
 	for sent := 0; sent < maxReplay; {
 		limit := min(replayPage, maxReplay-sent)
-		msgs, err := h.Store.MessagesAfter(ctx, s.room, s.last, limit)
+		msgs, err := h.Store.ChangedAfter(ctx, s.room, s.last, limit)
 		if err != nil {
 			return err
 		}
 		if len(msgs) == 0 {
 			break
 		}
-		if err := h.write(s, renderBytes(views.MessagesFrame(msgs))); err != nil {
+		if err := h.write(s, renderBytes(views.ReplayFrame(msgs, s.newest))); err != nil {
 			return errWrite
 		}
-		s.last = msgs[len(msgs)-1].ID
+		s.last = msgs[len(msgs)-1].Pos
+		for _, m := range msgs {
+			s.newest = max(s.newest, m.ID)
+		}
 		sent += len(msgs)
 		if len(msgs) < limit {
 			break
 		}
 	}
-	s.lastSent.Store(s.last)
+	s.lastSent.Store(s.newest)
 	return nil
+}
+
+// presenceNow renders who is online in s's room, and in each of the
+// person's direct conversations whether its other person is.
+func (h *Handler) presenceNow(s *socket, rooms []chat.RoomSummary) []byte {
+	frame := renderBytes(views.OnlineList(h.onlineIn(s.room)))
+	for _, r := range rooms {
+		if r.Kind == chat.Direct {
+			frame = append(frame, renderBytes(views.DirectOnline(r.ID, r.Peer, h.peerOnline(r.ID, s.user.ID)))...)
+		}
+	}
+	return frame
 }
 
 // close ends the socket with code (after a close handshake, or lagGrace
@@ -288,6 +339,7 @@ func (h *Handler) readLoop(s *socket, start time.Time) {
 	s.conn.CloseNow()
 	s.stopPinging()
 	s.sub.Close()
+	h.leavePresence(s.user, s.rooms)
 	h.markRead(s) // before remove: shutdown waits for it (see CloseSockets)
 	h.sockets.remove(s)
 	code := websocket.StatusCode(s.closeCode.Load())
@@ -309,7 +361,7 @@ func (h *Handler) read(s *socket) error {
 		if err != nil {
 			return err
 		}
-		var f sendFrame
+		var f upFrame
 		switch {
 		case typ != websocket.MessageText:
 			err = errors.New("binary frame")
@@ -326,14 +378,74 @@ func (h *Handler) read(s *socket) error {
 			s.conn.Close(websocket.StatusPolicyViolation, err.Error())
 			return err
 		}
-		h.receive(s, f)
+		if err := h.dispatch(s, f); err != nil {
+			s.log().Warn("websocket policy violation", "err", err)
+			s.closeCode.Store(int32(websocket.StatusPolicyViolation))
+			s.conn.Close(websocket.StatusPolicyViolation, err.Error())
+			return err
+		}
 	}
+}
+
+// dispatch hands a frame to what its kind asks for. Every kind is allowed
+// to any member of the room (the socket's person is one, checked at the
+// handshake, and a change of membership closes the socket); what is
+// allowed on a particular message is the writer's business (db.Writer).
+func (h *Handler) dispatch(s *socket, f upFrame) error {
+	switch f.Kind {
+	case "", kindMessage:
+		h.receive(s, f)
+	case kindEdit:
+		h.changeBySocket(s, chat.Edit, f)
+	case kindDelete:
+		h.changeBySocket(s, chat.Delete, f)
+	case kindReact:
+		h.changeBySocket(s, chat.React, f)
+	case kindTyping:
+		h.typing(s)
+	default:
+		return errors.New("unknown kind of frame")
+	}
+	return nil
+}
+
+// typing tells the room that s's person is typing, at most once every
+// typingEvery: more is dropped without a word, as a page sends no more.
+func (h *Handler) typing(s *socket) {
+	if !allow(h.limits.typing, strconv.FormatInt(s.user.ID, 10)) {
+		return
+	}
+	h.Hub.Publish(hub.Event{Kind: hub.Typing, Room: s.room, Frame: renderBytes(views.Typing(s.user))})
+}
+
+// changeBySocket makes a change that a page sent, within the person's send
+// limit (changes flood a room as messages do). Everyone, the sender too,
+// sees it through the room; the sender alone hears of a problem.
+func (h *Handler) changeBySocket(s *socket, kind chat.Change, f upFrame) {
+	id, perr := strconv.ParseInt(f.ID, 10, 64)
+	err := errSlowDown
+	if perr != nil || id <= 0 {
+		err = db.ErrNoMessage
+	} else if h.awaitSendToken(s) {
+		ctx, cancel := context.WithTimeout(context.Background(), sendTimeout)
+		_, err = h.change(ctx, s.user, s.room, kind, id, f.Body, f.Emoji)
+		cancel()
+	}
+	if err == nil {
+		h.reply(s, views.Notice(""))
+		return
+	}
+	status, problem := changeProblem(err)
+	if status >= 500 {
+		s.log().Warn("change failed", "err", err)
+	}
+	h.reply(s, views.Notice(problem))
 }
 
 // receive stores one message and answers the sender when there is something
 // to say to it alone. A new message reaches the sender, like everyone else,
 // through the room (db.Writer publishes it after commit).
-func (h *Handler) receive(s *socket, f sendFrame) {
+func (h *Handler) receive(s *socket, f upFrame) {
 	var st db.Stored
 	err := errSlowDown
 	if h.awaitSendToken(s) {

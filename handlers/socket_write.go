@@ -49,16 +49,22 @@ func (h *Handler) flush(s *socket) {
 		frames = frames[:0]
 		var unread []int64 // rooms whose badge changed
 		for _, ev := range events {
-			switch ev.Kind {
-			case hub.Appended:
-				switch {
-				case ev.Room != s.room:
-					unread = s.countUnread(ev, unread)
-				case ev.LastID <= s.last:
-					// already sent by the replay
-				default:
-					frames = append(frames, ev.Frame)
-					s.last = ev.LastID
+			switch {
+			case ev.Room != s.room && ev.Kind == hub.Appended:
+				unread = s.countUnread(ev, unread)
+			case ev.Room != s.room:
+				if ev.Aside != nil {
+					frames = append(frames, ev.Aside)
+				}
+			case ev.Kind.Ephemeral():
+				frames = append(frames, ev.Frame)
+			case ev.Pos <= s.last:
+				// already sent by the replay
+			default:
+				frames = append(frames, ev.Frame)
+				s.last = ev.Pos
+				if ev.Kind == hub.Appended {
+					s.newest = max(s.newest, ev.LastID)
 				}
 			}
 		}
@@ -67,7 +73,7 @@ func (h *Handler) flush(s *socket) {
 		}
 		s.sub.Release(events)
 		frames = append(frames, direct...)
-		s.lastSent.Store(s.last)
+		s.lastSent.Store(s.newest)
 		if len(frames) == 0 {
 			continue
 		}

@@ -25,19 +25,33 @@ const (
 	// Appended: messages were added to the room. LastID is the newest
 	// one's id and Senders has each one's author.
 	Appended Kind = iota + 1
+	// Changed: a message was edited, deleted or reacted to.
+	Changed
+	// Typing and Presence are ephemeral: never stored, never replayed,
+	// and they have no position. Someone is typing; someone came online
+	// or went.
+	Typing
+	Presence
 )
 
+// Ephemeral reports whether events of kind k are never stored.
+func (k Kind) Ephemeral() bool { return k == Typing || k == Presence }
+
 // Event is one frame for a room: what kind of change it carries, the
-// rendered bytes (shared, never modified), who sent each message they
-// carry (for unread counts, which leave out one's own), and the highest
-// message id among them, which subscribers use to skip frames they already
-// sent during recovery.
+// rendered bytes (shared, never modified), the position of the newest
+// change in it (which subscribers use to skip what the replay already
+// sent), and for new messages the newest id and who sent each one (for
+// unread counts, which leave out one's own).
 type Event struct {
 	Kind    Kind
 	Room    int64
+	Pos     int64
 	LastID  int64
 	Senders []int64
-	Frame   []byte
+	// Frame is for pages of Room; Aside, if any, for pages of the
+	// subscriber's other rooms (a mark in the sidebar).
+	Frame []byte
+	Aside []byte
 }
 
 // Hub holds the subscriptions of every room.

@@ -1,8 +1,10 @@
 // charla.js: the few things htmx and hx-ws cannot say in attributes.
-//  1. Recovery: every (re)connect asks for the messages after the newest one
-//     the page holds (hx-ws reuses the URL it was given, and reopens a
-//     socket after a hidden tab comes back without asking, so the URL is
-//     kept current as messages arrive).
+//  1. Recovery: every (re)connect asks for the room's changes after the
+//     newest position the page has seen (its cursor: every message in a
+//     frame carries its data-pos), saying which is its newest message (hx-ws
+//     reuses the URL it was given, and reopens a socket after a hidden tab
+//     comes back without asking, so the URL is kept current as frames
+//     arrive).
 //  2. Enter sends from the textarea (Shift+Enter is a new line), and the
 //     placeholder says so only then: without script Enter is a new line.
 //  3. What was sent shows at once as pending, and the composer empties and
@@ -21,10 +23,19 @@
 (() => {
   const newestID = () => document.querySelector("#messages > [data-id]:last-child")?.dataset.id ?? "0";
 
+  const chat = document.querySelector("[hx-ws\\:connect]");
+  let cursor = chat ? Number(new URL(chat.getAttribute("hx-ws:connect"), location.href).searchParams.get("after")) : 0;
+  // Frames are rendered by the server, which escapes every quote in a
+  // message's text: data-pos="N" can only be a message's position.
+  const advance = (frame) => {
+    for (const m of frame.matchAll(/data-pos="(\d+)"/g)) cursor = Math.max(cursor, Number(m[1]));
+  };
+
   const socketURL = (el) => {
     const u = new URL(el.getAttribute("hx-ws:connect"), location.href);
     u.protocol = location.protocol === "https:" ? "wss:" : "ws:";
-    u.searchParams.set("after", newestID());
+    u.searchParams.set("after", String(cursor));
+    u.searchParams.set("newest", newestID());
     return u.href;
   };
 
@@ -75,10 +86,14 @@
       location.reload();
       return;
     }
+    if (typeof e.detail.message.data === "string") advance(e.detail.message.data);
     e.detail.connection.url = socketURL(e.target);
   });
 
   document.addEventListener("htmx:ws:before:message:outgoing", (e) => {
+    // Edits, deletions and reactions say their kind; only messages (the
+    // composer, a retry) have no kind and show a pending copy.
+    if (e.detail.message.values.kind) return;
     const { body, key } = e.detail.message.values;
     if (typeof body !== "string" || body.trim() === "") {
       e.detail.cancelled = true;
@@ -430,6 +445,56 @@
   };
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
+})();
+
+// ---- Room events: typing, message menus (issue 8) ------------------------
+// While the person types, the room hears "typing" at most every 2 s (the
+// server drops more); each name others see goes 3 s after it came, so a
+// name stays while its person types and goes soon after they stop (or at
+// once when their message arrives: its frame deletes the mark). The
+// server renders one mark per typist for everyone; the viewer's own is
+// dropped here, and the words ("is typing", "are typing") come from the
+// page, in its language. A message's menu closes with its Close button.
+(() => {
+  const chat = document.querySelector("[hx-ws\\:connect]");
+  const typing = document.getElementById("typing");
+  if (!chat || !typing) return;
+  const me = chat.dataset.me;
+  const shownFor = 3000;
+  const every = 2000;
+
+  let socket = null;
+  document.addEventListener("htmx:ws:after:connection", (e) => (socket = e.detail.connection.socket));
+
+  let last = 0;
+  document.addEventListener("input", (e) => {
+    if (!e.target.matches("#composer textarea") || e.target.value.trim() === "") return;
+    const now = Date.now();
+    if (now - last < every || socket?.readyState !== WebSocket.OPEN) return;
+    last = now;
+    socket.send(JSON.stringify({ kind: "typing" }));
+  });
+
+  const label = () => {
+    const n = typing.children.length;
+    const line = typing.parentElement;
+    line.dataset.count = n === 0 ? "0" : n === 1 ? "1" : "many";
+  };
+  new MutationObserver((records) => {
+    for (const r of records) {
+      for (const b of r.addedNodes) {
+        if (!(b instanceof Element)) continue;
+        if (b.dataset.user === me) b.remove();
+        else setTimeout(() => { b.remove(); label(); }, shownFor);
+      }
+    }
+    label();
+  }).observe(typing, { childList: true });
+
+  document.addEventListener("click", (e) => {
+    const close = e.target.closest(".close-menu");
+    if (close) close.closest(".msg-menu")?.replaceChildren();
+  });
 })();
 
 // ---- Search (issue 9, item 7) -------------------------------------------

@@ -131,7 +131,7 @@ func TestMessageBodyStaysEscaped(t *testing.T) {
 }
 
 var (
-	bodyRe = regexp.MustCompile(`(?s)<p class="body">(.*)</p></article>`)
+	bodyRe = regexp.MustCompile(`(?s)<p class="body">(.*)</p>\s*<div class="msg-menu"></div></article>`)
 	tagRe  = regexp.MustCompile(`<[^>]*>`)
 	// allowedTag is every tag a body may hold: links to http(s) addresses
 	// with their rel and target, and code.
