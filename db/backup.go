@@ -48,7 +48,7 @@ func Backup(ctx context.Context, databaseURL, dest string) (BackupInfo, error) {
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return BackupInfo{}, fmt.Errorf("backup %s: %w", dest, err)
 	}
-	src, err := Open(ctx, databaseURL, "")
+	src, err := openDB(ctx, databaseURL, "")
 	if err != nil {
 		return BackupInfo{}, err
 	}
@@ -116,7 +116,7 @@ func checkCopy(ctx context.Context, path string) (BackupInfo, error) {
 // inspectCopy runs quick_check on the copy and counts its messages. Closing
 // it checkpoints and removes its -wal: the copy is then one file.
 func inspectCopy(ctx context.Context, path string) (BackupInfo, error) {
-	cp, err := Open(ctx, "file:"+path, "")
+	cp, err := openDB(ctx, "file:"+path, "")
 	if err != nil {
 		return BackupInfo{}, fmt.Errorf("backup: open the copy: %w", err)
 	}

@@ -16,12 +16,14 @@ import (
 	"github.com/charla/charla/db"
 	"github.com/charla/charla/hub"
 	"github.com/charla/charla/i18n"
+	"github.com/charla/charla/search"
 	"github.com/labstack/echo/v4"
 )
 
 // Store is what the handlers read and change in the database (db.Store).
 type Store interface {
 	Messages(ctx context.Context, room, before int64, limit int) ([]chat.Message, error)
+	MessagesAfter(ctx context.Context, room, after int64, limit int) ([]chat.Message, error)
 	Message(ctx context.Context, room, id int64) (chat.Message, error)
 	ChangedAfter(ctx context.Context, room, pos int64, limit int) ([]chat.Message, error)
 	CountChangedAfter(ctx context.Context, room, pos int64, limit int) (int, error)
@@ -59,6 +61,8 @@ type Store interface {
 	MarkRead(ctx context.Context, roomID, userID, lastID int64) error
 	UnreadMentioning(ctx context.Context, userID int64, key string) ([]chat.Message, error)
 	MemberNames(ctx context.Context, roomID int64, prefix string, limit int) ([]string, error)
+
+	Search(ctx context.Context, userID int64, q search.Query, before int64, limit int) (db.SearchResults, error)
 }
 
 // Poster stores a message, or a change to one, and answers once it is
@@ -162,6 +166,7 @@ func (h *Handler) Register(e *echo.Echo) {
 	e.POST(settingsPath, h.SaveSettings, requireUser)
 	e.POST("/rooms", h.CreateRoom, requireUser)
 	e.POST("/direct", h.StartDirect, requireUser)
+	e.GET("/search", h.SearchPage, requireUser)
 	e.GET("/rooms/:id", h.RoomPage, requireUser)
 	e.GET("/rooms/:id/messages", h.OlderMessages, requireUser)
 	e.GET("/rooms/:id/names", h.MentionNames, requireUser)

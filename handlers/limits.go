@@ -27,6 +27,15 @@ const (
 	suggestRate  = 2 // a second, after the burst
 )
 
+// Searches, per person. A search on a database without FTS5 reads every
+// message of the person's rooms whose words it must check (0.2 s on
+// 100,000 messages): enough for a person paging through results, too few
+// to keep the database busy for others.
+const (
+	searchBurst = 10
+	searchEvery = 500 * time.Millisecond // then 2 a second
+)
+
 // limits are charla's rate limits, kept in this process's memory: each
 // instance limits what reaches it. Keys are bounded in size (an address, a
 // valid username, an id), so that the limiters themselves cannot be made
@@ -37,6 +46,7 @@ type limits struct {
 	signUp        *limiter // making accounts (each an argon2id hash); nil: no limit
 	send          *limiter // flooding a room; nil: no limit
 	roomChanges   *limiter // creating rooms, adding people
+	search        *limiter // searching, per person
 	typing        *limiter // "is typing" events
 	suggest       *limiter // username autocomplete
 }
@@ -64,6 +74,7 @@ const (
 	limitRoomChanges   = "room_changes"
 	limitTyping        = "typing"
 	limitSuggest       = "suggest"
+	limitSearch        = "search"
 )
 
 // limiterMemory is how long a limiter remembers a key it has not seen, at
@@ -78,6 +89,7 @@ func newLimits(sendRate, signupRate float64, refused func(limit string)) limits 
 		roomChanges:   memoryLimiter(limitRoomChanges, rate.Every(roomChangeEvery), roomChangeBurst, refused),
 		typing:        memoryLimiter(limitTyping, rate.Every(typingEvery), 1, refused),
 		suggest:       memoryLimiter(limitSuggest, rate.Limit(suggestRate), suggestBurst, refused),
+		search:        memoryLimiter(limitSearch, rate.Every(searchEvery), searchBurst, refused),
 	}
 	if sendRate > 0 {
 		l.send = memoryLimiter(limitSend, rate.Limit(sendRate), max(1, int(2*sendRate)), refused)

@@ -79,9 +79,21 @@ func (h *Handler) RoomPage(c echo.Context) error {
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, "error.bad-before")
 	}
+	at, err := optionalID(c.QueryParam("at"))
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, "at must be a message id")
+	}
+	if at > 0 {
+		before = at + 1 // an archive page that ends at the message…
+	}
 	page, err := h.roomPage(c, r, member, before)
 	if err != nil {
 		return err
+	}
+	if at > 0 && member {
+		if err := h.withNewer(c, &page, at); err != nil { // …and goes on after it
+			return err
+		}
 	}
 	return render(c, http.StatusOK, views.Room(page))
 }

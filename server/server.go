@@ -49,6 +49,8 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, ready func(addr stri
 	janitorCtx, stopJanitor := context.WithCancel(context.Background())
 	var janitorDone sync.WaitGroup
 	janitorDone.Go(func() { sweep(janitorCtx, store, log) })
+	log.Info("search index", "kind", store.SearchKind())
+	janitorDone.Go(func() { store.KeepSearchIndexed(janitorCtx, log) })
 	defer func() { stopJanitor(); janitorDone.Wait() }()
 
 	rooms := hub.New()

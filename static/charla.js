@@ -717,4 +717,15 @@
     mentions = m;
     unread = u;
   }).observe(sidebar, { childList: true, subtree: true, characterData: true });
+
+// ---- Search (issue 9, item 7) -------------------------------------------
+// A result's time in the reader's own zone and format, with its date, as
+// results span days. The server's rendering (in TZ) is the fallback.
+(() => {
+  const lang = document.documentElement.lang || undefined;
+  const fmt = new Intl.DateTimeFormat(lang, { dateStyle: "medium", timeStyle: "short" });
+  for (const t of document.querySelectorAll(".hits time[datetime]")) {
+    const d = new Date(t.getAttribute("datetime"));
+    if (!isNaN(d)) t.textContent = fmt.format(d);
+  }
 })();

@@ -116,7 +116,23 @@ func TursoServer(t testing.TB) (*db.Store, *Server) {
 	return open(t, srv.URL), srv
 }
 
+// TursoFile returns a store on a local tursodb server serving the
+// migrated database file at path (as it is: the caller's copy). The server
+// stops when the test ends.
+func TursoFile(t testing.TB, path string) *db.Store {
+	t.Helper()
+	return open(t, serveTurso(t, path).URL)
+}
+
 func startTurso(t testing.TB) *Server {
+	t.Helper()
+	requireTursodb(t) // before migrating a file for nothing
+	return serveTurso(t, strings.TrimPrefix(FileURL(t), "file:"))
+}
+
+// requireTursodb returns the tursodb binary, or skips (fails with
+// CHARLA_TURSO=1) the test without one.
+func requireTursodb(t testing.TB) string {
 	t.Helper()
 	bin := tursodbPath()
 	if bin == "" {
@@ -125,8 +141,13 @@ func startTurso(t testing.TB) *Server {
 		}
 		t.Skip("no tursodb binary (run `make assets`); set CHARLA_TURSO=1 to make this a failure")
 	}
-	fileURL := FileURL(t)
-	path := strings.TrimPrefix(fileURL, "file:")
+	return bin
+}
+
+// serveTurso starts tursodb on the database file at path.
+func serveTurso(t testing.TB, path string) *Server {
+	t.Helper()
+	bin := requireTursodb(t)
 	logf, err := os.Create(path + ".tursodb.log")
 	if err != nil {
 		t.Fatal(err)
