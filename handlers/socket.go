@@ -104,7 +104,8 @@ type socket struct {
 	mentions map[int64]int
 
 	closeCode atomic.Int32 // the code the server closed with, if it did
-	lastSent  atomic.Int64 // newest, for the reader's goodbye (read marks)
+	lastSent  atomic.Int64 // newest, for the read marks
+	marking   atomic.Bool  // a read mark is scheduled (see markSoon)
 }
 
 // log returns a logger that says which socket speaks. It is made when
@@ -487,6 +488,25 @@ func (h *Handler) receive(s *socket, f upFrame) {
 			s.log().Warn("send failed", "err", err)
 		}
 		h.reply(s, views.FailedMessage(s.room, f.Key, f.Body, problem, s.csrf))
+	}
+}
+
+// markReadDelay is how soon after a page is shown new messages its read
+// mark goes to the writer. Marking while the page is open, not only when
+// it closes, keeps the counts of a page opened next right: a click to
+// another room loads that page before the browser closes this one's
+// socket. The delay gathers a busy room's messages into one mark a
+// socket, which the writer gathers again into one statement a round.
+const markReadDelay = 250 * time.Millisecond
+
+// markSoon hands s's read mark to the writer markReadDelay from now,
+// unless one is scheduled already.
+func (h *Handler) markSoon(s *socket) {
+	if s.marking.CompareAndSwap(false, true) {
+		time.AfterFunc(markReadDelay, func() {
+			s.marking.Store(false)
+			h.markRead(s)
+		})
 	}
 }
 

@@ -77,7 +77,10 @@ func (h *Handler) flush(s *socket) {
 		}
 		s.sub.Release(events)
 		frames = append(frames, direct...)
-		s.lastSent.Store(s.newest)
+		if s.newest > s.lastSent.Load() {
+			s.lastSent.Store(s.newest)
+			h.markSoon(s)
+		}
 		if len(frames) == 0 {
 			continue
 		}
