@@ -717,6 +717,7 @@
     mentions = m;
     unread = u;
   }).observe(sidebar, { childList: true, subtree: true, characterData: true });
+})();
 
 // ---- Search (issue 9, item 7) -------------------------------------------
 // A result's time in the reader's own zone and format, with its date, as
