@@ -141,6 +141,7 @@ func TestSharedFramesCarryNoLanguage(t *testing.T) {
 		"Offline":       Offline(ana),
 		"DirectOnline":  DirectOnline(7, "ana", true),
 		"DirectOffline": DirectOnline(7, "ana", false),
+		"TopicUpdate":   TopicUpdate(chat.Room{ID: 7, Name: "diseño", Topic: "el tema"}),
 	} {
 		var en, es bytes.Buffer
 		if err := frame.Render(i18n.WithLang(context.Background(), i18n.English), &en); err != nil {
