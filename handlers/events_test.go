@@ -133,8 +133,8 @@ func privateMessage(t *testing.T, srv *server, owner *person) chat.Message {
 // TestChangesMadeWhileAwayAreReplayedOnceAsTheyAreNow: a page whose socket
 // dropped gets, on reconnecting with its cursor, each message changed
 // meanwhile once in its current state (edited three times: sent once, as
-// it is now), new ones inserted and old ones only replaced; also from a
-// new server on the same database (a restart).
+// it is now, with the reaction it got), new ones inserted and old ones
+// only replaced; also from a new server on the same database (a restart).
 func TestChangesMadeWhileAwayAreReplayedOnceAsTheyAreNow(t *testing.T) {
 	dbtest.ForEachBackend(t, func(t *testing.T, store *db.Store) {
 		srv := newServer(t, store)
@@ -153,6 +153,8 @@ func TestChangesMadeWhileAwayAreReplayedOnceAsTheyAreNow(t *testing.T) {
 			a.sendKind("edit", map[string]string{"id": idOf(one), "body": fmt.Sprintf("one, edit %d", i+1)})
 			a.until(fmt.Sprintf("one, edit %d", i+1), 5*time.Second)
 		}
+		a.sendKind("react", map[string]string{"id": idOf(one), "emoji": "😮"})
+		a.until("😮", 5*time.Second)
 		a.sendKind("delete", map[string]string{"id": idOf(two)})
 		a.until(`class="msg deleted"`, 5*time.Second)
 		a.send("three")
@@ -162,8 +164,8 @@ func TestChangesMadeWhileAwayAreReplayedOnceAsTheyAreNow(t *testing.T) {
 			t.Helper()
 			b := who.dialAt(cursor, two.ID)
 			f := b.until("three", 5*time.Second)
-			if n := strings.Count(f, `id="msg-`+idOf(one)+`"`); n != 1 || !strings.Contains(f, "one, edit 3") || strings.Contains(f, "edit 2") {
-				t.Fatalf("replay shows message one %d times (want once, as 'one, edit 3'): %q", n, f)
+			if n := strings.Count(f, `id="msg-`+idOf(one)+`"`); n != 1 || !strings.Contains(f, "one, edit 3") || strings.Contains(f, "edit 2") || !strings.Contains(f, "😮") {
+				t.Fatalf("replay shows message one %d times (want once, as 'one, edit 3' with its reaction): %q", n, f)
 			}
 			if !strings.Contains(f, `<hx-partial hx-target="#msg-`+idOf(two)+`" hx-swap="outerHTML"><article id="msg-`+idOf(two)+`" class="msg deleted"`) {
 				t.Fatalf("replay lacks message two as a stub replacing the shown one: %q", f)
