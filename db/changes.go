@@ -21,6 +21,8 @@ var (
 	ErrNotYours = errors.New("this message is someone else's")
 	// ErrNoReaction: the emoji is not one of chat.ReactionEmoji.
 	ErrNoReaction = errors.New("not one of the reactions")
+	// ErrTooManyReactions: the emoji has MaxReactors people already.
+	ErrTooManyReactions = errors.New("too many people reacted with that already")
 	// ErrConflict: the message kept changing under a reaction (other
 	// instances reacting at the same moment) more times than tried.
 	ErrConflict = errors.New("the message kept changing: try again")
@@ -133,11 +135,15 @@ func (s *Store) react(ctx context.Context, c MessageChange) (chat.Message, error
 			return chat.Message{}, ErrNoMessage
 		}
 		old := encodeReactions(m.Reactions)
+		now, err := toggleReaction(m.Reactions, c.Emoji, who)
+		if err != nil {
+			return chat.Message{}, err
+		}
 		msgs, err := s.returningMessages(ctx,
 			`UPDATE messages SET reactions = ?, pos = `+roomPos+` + 1
 			 WHERE id = ? AND room_id = ? AND deleted_at IS NULL AND reactions = ?
 			 RETURNING `+messageColumns,
-			encodeReactions(toggleReaction(m.Reactions, c.Emoji, who)), c.RoomID, c.MessageID, c.RoomID, old)
+			encodeReactions(now), c.RoomID, c.MessageID, c.RoomID, old)
 		if err != nil {
 			return chat.Message{}, fmt.Errorf("react: %w", err)
 		}

@@ -3,7 +3,9 @@ package db_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -159,4 +161,38 @@ func TestPositionsCountEachRoomApart(t *testing.T) {
 			t.Fatalf("an edit in the other room: position %d, %v; want 4", m.Pos, err)
 		}
 	})
+}
+
+// TestReactionsAreBounded: an emoji lists at most MaxReactors people; the
+// next is refused, and anyone listed may still take theirs back.
+func TestReactionsAreBounded(t *testing.T) {
+	s := dbtest.File(t)
+	ana := mustUser(t, s, "ana")
+	m := post(t, s, db.GeneralRoom, ana, "key-bounded", "react to me")
+	var people []chat.Reactor
+	for i := range db.MaxReactors {
+		people = append(people, chat.Reactor{ID: int64(1000 + i), Name: "p"})
+	}
+	full := `[{"e":"👍","u":[` + reactorsJSON(people) + `]}]`
+	if _, err := s.DB().Exec(`UPDATE messages SET reactions = ? WHERE id = ?`, full, m.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := change(t, s, db.MessageChange{Kind: chat.React, RoomID: db.GeneralRoom, MessageID: m.ID, By: ana, Emoji: "👍"}); !errors.Is(err, db.ErrTooManyReactions) {
+		t.Fatalf("reaction %d: %v, want ErrTooManyReactions", db.MaxReactors+1, err)
+	}
+	listed := chat.User{ID: 1000, Username: "p"}
+	if got, err := change(t, s, db.MessageChange{Kind: chat.React, RoomID: db.GeneralRoom, MessageID: m.ID, By: listed, Emoji: "👍"}); err != nil || len(got.Reactions[0].People) != db.MaxReactors-1 {
+		t.Fatalf("taking one back from a full emoji: %v", err)
+	}
+}
+
+func reactorsJSON(people []chat.Reactor) string {
+	var b strings.Builder
+	for i, p := range people {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, "[%d,%q]", p.ID, p.Name)
+	}
+	return b.String()
 }

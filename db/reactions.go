@@ -54,9 +54,15 @@ func encodeReactions(rs []chat.Reaction) string {
 	return string(b)
 }
 
+// MaxReactors bounds the people one emoji of one message lists: a message's
+// row and every frame that carries it grow with them (a big public room
+// reacting to one announcement).
+const MaxReactors = 500
+
 // toggleReaction returns rs with who's emoji added, or removed if who had
-// it, keeping chat.ReactionEmoji's order and dropping emoji nobody has.
-func toggleReaction(rs []chat.Reaction, emoji string, who chat.Reactor) []chat.Reaction {
+// it, keeping chat.ReactionEmoji's order and dropping emoji nobody has. An
+// emoji with MaxReactors people takes nobody more (ErrTooManyReactions).
+func toggleReaction(rs []chat.Reaction, emoji string, who chat.Reactor) ([]chat.Reaction, error) {
 	out := make([]chat.Reaction, 0, len(rs)+1)
 	for _, e := range chat.ReactionEmoji {
 		i := slices.IndexFunc(rs, func(r chat.Reaction) bool { return r.Emoji == e })
@@ -67,6 +73,8 @@ func toggleReaction(rs []chat.Reaction, emoji string, who chat.Reactor) []chat.R
 		if e == emoji {
 			if j := slices.IndexFunc(people, func(p chat.Reactor) bool { return p.ID == who.ID }); j >= 0 {
 				people = slices.Delete(people, j, j+1)
+			} else if len(people) >= MaxReactors {
+				return nil, ErrTooManyReactions
 			} else {
 				people = append(people, who)
 			}
@@ -75,5 +83,5 @@ func toggleReaction(rs []chat.Reaction, emoji string, who chat.Reactor) []chat.R
 			out = append(out, chat.Reaction{Emoji: e, People: people})
 		}
 	}
-	return out
+	return out, nil
 }

@@ -480,7 +480,8 @@ func (w *Writer) change(ctx context.Context, req *changeRequest) {
 	m, err := w.apply(c)
 	switch {
 	case err == nil:
-	case errors.Is(err, ErrNoMessage), errors.Is(err, ErrNotYours), errors.Is(err, ErrConflict), isRowLevel(err):
+	case errors.Is(err, ErrNoMessage), errors.Is(err, ErrNotYours), errors.Is(err, ErrConflict),
+		errors.Is(err, ErrTooManyReactions), isRowLevel(err):
 		req.result <- changeResult{err: err}
 		return
 	case isBusy(err):

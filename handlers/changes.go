@@ -31,6 +31,8 @@ func changeProblem(ctx context.Context, err error) (int, string) {
 		return http.StatusUnprocessableEntity, i18n.T(ctx, "change.no-reaction")
 	case errors.Is(err, db.ErrEmpty):
 		return http.StatusUnprocessableEntity, i18n.T(ctx, "change.empty")
+	case errors.Is(err, db.ErrTooManyReactions):
+		return http.StatusUnprocessableEntity, i18n.T(ctx, "change.too-many-reactions", db.MaxReactors)
 	case errors.Is(err, db.ErrConflict):
 		return http.StatusConflict, i18n.T(ctx, "change.conflict")
 	case errors.Is(err, db.ErrInDoubt):
