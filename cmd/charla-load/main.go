@@ -46,7 +46,8 @@ type options struct {
 	signupsAtOnce int
 	ramp          float64
 	idle          bool
-	pid           int
+	pid           int   // the server's (the first, with several)
+	pids          []int // every server process whose CPU and memory count
 	raw           bool
 	drain         time.Duration
 	// changes is the share of what senders send that is a change to a
@@ -77,7 +78,17 @@ func main() {
 	flag.IntVar(&o.signupsAtOnce, "signups-at-once", 1, "accounts signed up at the same time (each made again, after Retry-After, while the server answers busy)")
 	flag.Float64Var(&o.ramp, "ramp", 500, "new connections per second")
 	flag.BoolVar(&o.idle, "idle", false, "connect and hold the sockets only: no senders")
-	flag.IntVar(&o.pid, "pid", 0, "server `PID` whose CPU and memory to report (from /proc)")
+	flag.Func("pid", "server `PID` whose CPU and memory to report (from /proc); comma-separate several (instances, their broker) to report their sum", func(s string) error {
+		for f := range strings.SplitSeq(s, ",") {
+			pid, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil {
+				return err
+			}
+			o.pids = append(o.pids, pid)
+		}
+		o.pid = o.pids[0]
+		return nil
+	})
 	flag.BoolVar(&o.raw, "raw", false, "speak plain text frames to charla-limit: no page, frames sent and received verbatim")
 	flag.Float64Var(&o.changes, "changes", 0, "share of what senders send that changes a message instead of posting one: half edits of their own recent messages, half reactions toggled on any recent one (e.g. 0.2: one in five)")
 	flag.StringVar(&o.database, "db", "", "the servers' DATABASE_URL (TURSO_AUTH_TOKEN from the environment), read at the end to check each client's room positions and final states against it")
@@ -128,6 +139,7 @@ type result struct {
 	Sent            int     `json:"sent"`
 	Rejected        int     `json:"rejected"` // sends the server answered with an error
 	ChangesSent     int     `json:"changes_sent"`
+	FramesSent      int     `json:"frames_sent"`      // messages and changes
 	ChangesRejected int     `json:"changes_rejected"` // changes the server answered with a problem
 	ChangesRead     int64   `json:"changes_read"`     // change deliveries
 	Expected        int64   `json:"expected"`
@@ -209,9 +221,9 @@ func run(ctx context.Context, o options) (result, error) {
 	changes := newChangeLog()
 	if res.Signups > 0 {
 		res.SignupsPerS = float64(res.Signups) / time.Since(setUpStart).Seconds()
-		res.SignupPeakRSSkB = procStatus(o.pid, "VmHWM")
+		res.SignupPeakRSSkB = serversStatus(o, "VmHWM")
 	}
-	rssBefore, cpuBefore := procStatus(o.pid, "VmRSS"), procCPU(o.pid)
+	rssBefore, cpuBefore := serversStatus(o, "VmRSS"), serversCPU(o)
 
 	connectStart := time.Now()
 	clients, failures := connect(ctx, o, sites, transport, changes)
@@ -220,32 +232,33 @@ func run(ctx context.Context, o options) (result, error) {
 		return res, errors.New("no client could connect")
 	}
 	res.ConnectsPerS = float64(len(clients)) / time.Since(connectStart).Seconds()
-	res.ConnectCPUms = (procCPU(o.pid) - cpuBefore).Seconds() * 1000 / float64(len(clients))
+	res.ConnectCPUms = (serversCPU(o) - cpuBefore).Seconds() * 1000 / float64(len(clients))
 
 	var start time.Time // of sending
 	if o.idle {
 		time.Sleep(o.drain)
-		res.ServerRSSkB = procStatus(o.pid, "VmRSS")
+		res.ServerRSSkB = serversStatus(o, "VmRSS")
 		if o.pid != 0 {
 			res.RSSPerConnkB = float64(res.ServerRSSkB-rssBefore) / float64(len(clients))
 		}
 	} else {
 		churn := startChurn(ctx, o, sites, transport) // see churn.go
-		cpuBefore, ownBefore := procCPU(o.pid), ownCPU()
+		cpuBefore, ownBefore := serversCPU(o), ownCPU()
 		start = time.Now()
 		sent, changed := sendAll(ctx, clients, o, runID)
 		for s, n := range sent {
 			res.Sent += n
 			res.ChangesSent += changed[s]
 		}
+		res.FramesSent = res.Sent + res.ChangesSent
 		res.Expected = expected(clients, sent)
 		waitForStragglers(ctx, clients, res.Expected, o.drain)
 		churn.finish()
-		res.ServerRSSkB = procStatus(o.pid, "VmRSS")
-		res.ServerCPUs = (procCPU(o.pid) - cpuBefore).Seconds()
+		res.ServerRSSkB = serversStatus(o, "VmRSS")
+		res.ServerCPUs = (serversCPU(o) - cpuBefore).Seconds()
 		res.LoadCPUs = (ownCPU() - ownBefore).Seconds()
 	}
-	res.ServerPeakRSSkB = procStatus(o.pid, "VmHWM")
+	res.ServerPeakRSSkB = serversStatus(o, "VmHWM")
 
 	for _, c := range clients {
 		c.close()
@@ -512,6 +525,24 @@ func percentile(sorted []time.Duration, q float64) time.Duration {
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// serversStatus sums procStatus over the servers' processes.
+func serversStatus(o options, field string) int64 {
+	var kb int64
+	for _, pid := range o.pids {
+		kb += procStatus(pid, field)
+	}
+	return kb
+}
+
+// serversCPU sums procCPU over the servers' processes.
+func serversCPU(o options) time.Duration {
+	var d time.Duration
+	for _, pid := range o.pids {
+		d += procCPU(pid)
+	}
+	return d
+}
 
 // procStatus returns a kB figure (VmRSS, VmHWM) of process pid, or 0.
 func procStatus(pid int, field string) int64 {
