@@ -58,7 +58,24 @@ type Event struct {
 type Hub struct {
 	mu    sync.RWMutex
 	rooms map[int64]map[*Subscription]struct{}
+	obs   Observer
 }
+
+// Observer is what relays events to other instances (broker.Relay, with
+// NATS_URL set) needs to hear from the hub. Without one, the hub is
+// in-process only.
+type Observer interface {
+	// Followed: room got its first subscription here. Called before
+	// Subscribe returns (so before the subscriber reads the room's
+	// history), without the hub's lock; it may read the database.
+	Followed(room int64)
+	// Ephemeral: an ephemeral event (typing, presence) was published on
+	// this instance. Called on the publisher's goroutine: must not block.
+	Ephemeral(ev Event)
+}
+
+// Observe sets the hub's observer; call it before the hub is used.
+func (h *Hub) Observe(o Observer) { h.obs = o }
 
 // New returns an empty hub.
 func New() *Hub {
@@ -95,21 +112,39 @@ type Subscription struct {
 // slowing the publisher and so everyone.
 func (h *Hub) Subscribe(rooms []int64, limit int, hooks Hooks) *Subscription {
 	s := &Subscription{hub: h, rooms: rooms, limit: limit, hooks: hooks}
+	var first []int64
 	h.mu.Lock()
 	for _, room := range rooms {
 		subs := h.rooms[room]
 		if subs == nil {
 			subs = make(map[*Subscription]struct{})
 			h.rooms[room] = subs
+			first = append(first, room)
 		}
 		subs[s] = struct{}{}
 	}
 	h.mu.Unlock()
+	if h.obs != nil {
+		for _, room := range first {
+			h.obs.Followed(room)
+		}
+	}
 	return s
 }
 
-// Publish queues ev for every subscriber of ev.Room without waiting for any.
+// Publish queues ev for every subscriber of ev.Room without waiting for
+// any, and hands an ephemeral event to the observer, if any, for the other
+// instances.
 func (h *Hub) Publish(ev Event) {
+	h.Deliver(ev)
+	if h.obs != nil && ev.Kind.Ephemeral() {
+		h.obs.Ephemeral(ev)
+	}
+}
+
+// Deliver queues ev for every subscriber of ev.Room here, and nowhere
+// else: for events that came from another instance.
+func (h *Hub) Deliver(ev Event) {
 	shared := &ev // one copy, queued by pointer: a subscriber costs 8 bytes
 	h.mu.RLock()
 	defer h.mu.RUnlock()

@@ -29,6 +29,10 @@ type Config struct {
 	SkipMigrate    bool     // CHARLA_MIGRATE=false: do not apply pending migrations at start
 	Timeouts       Timeouts // the HTTP server's; not read from the environment (zero: the defaults)
 	MaxSockets     int      // CHARLA_SOCKETS_PER_PERSON: open sockets one person may hold (0: handlers' default, 20)
+	// NATS_URL: nats://host:port of the NATS server (or cluster, comma-
+	// separated) that several instances on one database share their
+	// rooms' events through; empty: one instance, in process.
+	NATSURL string
 }
 
 // DefaultSendRate (CHARLA_SEND_RATE's default) lets a person type fast, and a script not flood a room.
@@ -51,6 +55,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		AuthToken:    or(getenv("TURSO_AUTH_TOKEN"), getenv("DB_TOKEN")),
 		CookieSecret: getenv("COOKIE_SECRET"),
 		DebugAddr:    getenv("DEBUG_ADDR"),
+		NATSURL:      getenv("NATS_URL"),
 	}
 	if v := getenv("COOKIE_SECURE"); v != "" {
 		b, err := strconv.ParseBool(v)

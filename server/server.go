@@ -18,6 +18,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/charla/charla/broker"
 	"github.com/charla/charla/db"
 	"github.com/charla/charla/handlers"
 	"github.com/charla/charla/hub"
@@ -52,7 +53,12 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, ready func(addr stri
 	defer func() { stopJanitor(); janitorDone.Wait() }()
 
 	rooms := hub.New()
-	writer := db.NewWriter(store, handlers.Publisher(rooms), log)
+	pub, stopRelay, err := relay(cfg, store, rooms, log)
+	if err != nil {
+		return err
+	}
+	defer stopRelay()
+	writer := db.NewWriter(store, pub, log)
 	writerCtx, stopWriter := context.WithCancel(context.Background())
 	var writerDone sync.WaitGroup
 	writerDone.Go(func() { writer.Run(writerCtx) })
@@ -103,6 +109,25 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, ready func(addr stri
 	}
 	log.Info("charla shutting down")
 	return stopServing(srv, &silent, h.CloseSockets, serveErr, log)
+}
+
+// relay returns what the writer hands its events to: the hub, through
+// handlers.Publisher; with NATS_URL, a broker.Relay that also carries them
+// to the other instances and takes theirs, each room's events in order
+// (see broker). stop ends it, after the writer has stopped.
+func relay(cfg Config, store *db.Store, rooms *hub.Hub, log *slog.Logger) (pub db.Publisher, stop func(), err error) {
+	local := handlers.Publisher(rooms)
+	if cfg.NATSURL == "" {
+		return local, func() {}, nil
+	}
+	r, err := broker.Dial(cfg.NATSURL, store, rooms, local, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var done sync.WaitGroup
+	done.Go(func() { r.Run(ctx) })
+	return r, func() { cancel(); done.Wait() }, nil
 }
 
 // sweepEvery is how often expired sessions and invitations are deleted;
