@@ -233,7 +233,7 @@ that ratio in the run this file replaced.
 %s
 ## Reproduce
 
-    make bench                              # every workload, about 3 minutes; rewrites this file
+    make bench                              # every workload, about 10 minutes; rewrites this file and docs/bench-latency.svg
     go run ./cmd/charla-bench -only a,c     # some of them; also -duration, -ramp, -out, -pin, -instances, prebuilt -charla …
 
 One workload by hand, against servers you start:
