@@ -168,6 +168,9 @@ that ratio in the run this file replaced.
 		fmt.Fprintf(&b, "| **(d) − (c)** | RSS per extra connection (kB) | %s | %s | %s | %s |\n",
 			decimal(per[0]), decimal(per[1]), ratio(per[0], per[1]), cmp.Or(o.previous["(d) − (c)\x00RSS per extra connection (kB)"], "–"))
 	}
+	if note := limitDrops(rows); note != "" {
+		b.WriteString("\n" + note + "\n")
+	}
 	if len(skipped) > 0 {
 		fmt.Fprintf(&b, "\nNot run: (%s), on two charla instances, as this charla has no NATS relay (it reads no `NATS_URL`); `-instances on` runs them anyway.\n", strings.Join(skipped, "), ("))
 	}
@@ -257,6 +260,26 @@ fan-out to 10,000 subscribers):
     go test -run '^$' -bench . ./db/ ./hub/ ./views/
 `, natsVersion, machine)
 	return b.Bytes()
+}
+
+// limitDrops says where the limit dropped sockets: there it fell behind,
+// and its figures count only what it delivered before.
+func limitDrops(rows []row) string {
+	var where []string
+	for _, r := range rows {
+		if n := r.results[1].nums["dropped"]; n > 0 && r.limitOf == "" {
+			where = append(where, fmt.Sprintf("(%s) %s of %s", r.name, count(n), count(r.results[1].nums["clients"])))
+		}
+	}
+	if len(where) == 0 {
+		return ""
+	}
+	return "**Where the limit fell behind**: the limit dropped sockets that fell 64 frames behind in " +
+		strings.Join(where, ", ") + " (and the two-instance rows that reuse its figures). There its " +
+		"latency counts only what it delivered before, and its loss is what it dropped: it is no " +
+		"ceiling, and charla ÷ limit below 1× there says that charla, which writes what is queued as " +
+		"one message, kept up where the limit's one message per frame did not. Compare charla's " +
+		"figures in those rows across runs, or against its own one-instance rows."
 }
 
 // pinning says where the processes ran.

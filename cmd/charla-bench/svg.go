@@ -19,6 +19,7 @@ type curve struct {
 const (
 	svgWidth, svgHeight                              = 760, 430
 	marginLeft, marginRight, marginTop, marginBottom = 64, 24, 44, 52
+	legendWidth                                      = 420
 )
 
 // latencyCurves picks what to draw: charla on one instance, with changes,
@@ -79,8 +80,10 @@ text { font: 12px system-ui, -apple-system, "Segoe UI", sans-serif; fill: #1f293
 .axis { stroke: #4b5563; stroke-width: 1 }
 .grid { stroke: #9ca3af; stroke-opacity: 0.35; stroke-width: 1 }
 .curve { fill: none; stroke-width: 2 }
+.legend { fill: #ffffff; fill-opacity: 0.88; stroke: #9ca3af; stroke-opacity: 0.5 }
 @media (prefers-color-scheme: dark) {
   text { fill: #e5e7eb }
+  .legend { fill: #0d1117 }
   .axis { stroke: #d1d5db }
   .grid { stroke: #6b7280; stroke-opacity: 0.5 }
 }
@@ -118,7 +121,12 @@ text { font: 12px system-ui, -apple-system, "Segoe UI", sans-serif; fill: #1f293
 		}
 		b.WriteString("\"/>\n")
 	}
-	// The legend, top left: where a CDF leaves room.
+	// The legend, top left: where a CDF leaves room, on a box that keeps
+	// it readable where a curve passes under it.
+	if len(cs) > 0 {
+		fmt.Fprintf(&b, `<rect class="legend" x="%d" y="%d" width="%d" height="%d" rx="4"/>`+"\n",
+			marginLeft+4, marginTop+2, legendWidth, 8+18*len(cs))
+	}
 	for i, c := range cs {
 		ly := float64(marginTop) + 14 + float64(i)*18
 		dash := ""
