@@ -266,7 +266,11 @@ fan-out to 10,000 subscribers):
 // and its figures count only what it delivered before.
 func limitDrops(rows []row) string {
 	var where []string
+	reused := ""
 	for _, r := range rows {
+		if r.limitOf != "" && find(rows, r.limitOf) != nil {
+			reused = " (and the two-instance rows that reuse its figures)"
+		}
 		if n := r.results[1].nums["dropped"]; n > 0 && r.limitOf == "" {
 			where = append(where, fmt.Sprintf("(%s) %s of %s", r.name, count(n), count(r.results[1].nums["clients"])))
 		}
@@ -275,7 +279,7 @@ func limitDrops(rows []row) string {
 		return ""
 	}
 	return "**Where the limit fell behind**: the limit dropped sockets that fell 64 frames behind in " +
-		strings.Join(where, ", ") + " (and the two-instance rows that reuse its figures). There its " +
+		strings.Join(where, ", ") + reused + ". There its " +
 		"latency counts only what it delivered before, and its loss is what it dropped: it is no " +
 		"ceiling, and charla ÷ limit below 1× there says that charla, which writes what is queued as " +
 		"one message, kept up where the limit's one message per frame did not. Compare charla's " +
