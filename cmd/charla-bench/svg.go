@@ -15,11 +15,12 @@ type curve struct {
 	cdf    []float64
 }
 
-// The drawing's size and margins, in px.
+// The drawing's size and margins, in px; the legend goes under the
+// plot, a line for each curve, where it hides none of them.
 const (
-	svgWidth, svgHeight                              = 760, 430
+	svgWidth, plotHeight                             = 760, 334
 	marginLeft, marginRight, marginTop, marginBottom = 64, 24, 44, 52
-	legendWidth                                      = 420
+	legendLine                                       = 20
 )
 
 // latencyCurves picks what to draw: charla on one instance, with changes,
@@ -64,7 +65,8 @@ func drawLatency(rows []row) []byte {
 		lo, hi = 1, 10
 	}
 	lo, hi = math.Pow(10, math.Floor(math.Log10(lo))), math.Pow(10, math.Ceil(math.Log10(hi)))
-	plotW, plotH := float64(svgWidth-marginLeft-marginRight), float64(svgHeight-marginTop-marginBottom)
+	svgHeight := marginTop + plotHeight + marginBottom + legendLine*len(cs) + 8
+	plotW, plotH := float64(svgWidth-marginLeft-marginRight), float64(plotHeight)
 	x := func(ms float64) float64 {
 		ms = max(ms, lo)
 		return marginLeft + plotW*(math.Log10(ms)-math.Log10(lo))/(math.Log10(hi)-math.Log10(lo))
@@ -80,10 +82,8 @@ text { font: 12px system-ui, -apple-system, "Segoe UI", sans-serif; fill: #1f293
 .axis { stroke: #4b5563; stroke-width: 1 }
 .grid { stroke: #9ca3af; stroke-opacity: 0.35; stroke-width: 1 }
 .curve { fill: none; stroke-width: 2 }
-.legend { fill: #ffffff; fill-opacity: 0.88; stroke: #9ca3af; stroke-opacity: 0.5 }
 @media (prefers-color-scheme: dark) {
   text { fill: #e5e7eb }
-  .legend { fill: #0d1117 }
   .axis { stroke: #d1d5db }
   .grid { stroke: #6b7280; stroke-opacity: 0.5 }
 }
@@ -108,8 +108,8 @@ text { font: 12px system-ui, -apple-system, "Segoe UI", sans-serif; fill: #1f293
 	}
 	fmt.Fprintf(&b, `<line class="axis" x1="%d" y1="%.1f" x2="%d" y2="%.1f"/>`+"\n", marginLeft, y(0), svgWidth-marginRight, y(0))
 	fmt.Fprintf(&b, `<line class="axis" x1="%d" y1="%d" x2="%d" y2="%.1f"/>`+"\n", marginLeft, marginTop, marginLeft, y(0))
-	fmt.Fprintf(&b, `<text x="%.1f" y="%d" text-anchor="middle">latency, ms (log scale): from the send to the frame read by each client</text>`+"\n",
-		marginLeft+plotW/2, svgHeight-12)
+	fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" text-anchor="middle">latency, ms (log scale): from the send to the frame read by each client</text>`+"\n",
+		marginLeft+plotW/2, y(0)+40)
 	for _, c := range cs {
 		fmt.Fprintf(&b, `<polyline class="curve" stroke="%s"`, c.colour)
 		if c.dashed {
@@ -121,14 +121,8 @@ text { font: 12px system-ui, -apple-system, "Segoe UI", sans-serif; fill: #1f293
 		}
 		b.WriteString("\"/>\n")
 	}
-	// The legend, top left: where a CDF leaves room, on a box that keeps
-	// it readable where a curve passes under it.
-	if len(cs) > 0 {
-		fmt.Fprintf(&b, `<rect class="legend" x="%d" y="%d" width="%d" height="%d" rx="4"/>`+"\n",
-			marginLeft+4, marginTop+2, legendWidth, 8+18*len(cs))
-	}
 	for i, c := range cs {
-		ly := float64(marginTop) + 14 + float64(i)*18
+		ly := y(0) + float64(marginBottom) + 6 + float64(i*legendLine)
 		dash := ""
 		if c.dashed {
 			dash = ` stroke-dasharray="6 4"`
