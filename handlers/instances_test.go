@@ -409,3 +409,15 @@ func TestInstanceKilled(t *testing.T) {
 		}
 	})
 }
+
+// TestInstancesTyping: someone typing on one instance shows on the other's
+// pages.
+func TestInstancesTyping(t *testing.T) {
+	dbURL := dbtest.FileURL(t)
+	nats := natstest.Start(t)
+	a, b := newInstance(t, dbURL, nats.URL()), newInstance(t, dbURL, nats.URL())
+	ana, bea := a.visit(t), b.visit(t)
+	sa, sb := ana.dial(-1), bea.dial(-1)
+	sb.sendKind("typing", nil)
+	sa.until(`id="typing-`, shownWithin)
+}
