@@ -102,6 +102,9 @@ type Config struct {
 	// SignupRate is how many accounts an hour one address may sign up
 	// (in bursts of as many); 0 means no limit.
 	SignupRate float64
+	// Relay tells the other instances who is online here (with
+	// NATS_URL); nil: this is the only instance.
+	Relay PresenceRelay
 }
 
 // Handler serves charla's pages and sockets.
@@ -124,7 +127,7 @@ func New(cfg Config) *Handler {
 	return &Handler{
 		Config:   cfg,
 		sockets:  socketSet{conns: make(map[*socket]struct{}), byUser: make(map[int64][]*socket)},
-		presence: presence{rooms: make(map[int64]map[int64]*online)},
+		presence: presence{rooms: make(map[int64]map[int64]*online), remote: make(map[int64]map[int64]*remoteOnline)},
 		limits:   newLimits(cfg.SendRate, cfg.SignupRate),
 		hasher:   newHasher(),
 	}

@@ -2,10 +2,13 @@ package handlers_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -20,6 +23,7 @@ import (
 	"github.com/charla/charla/db/dbtest"
 	"github.com/charla/charla/handlers"
 	"github.com/charla/charla/hub"
+	"github.com/coder/websocket"
 	"github.com/labstack/echo/v4"
 )
 
@@ -54,7 +58,9 @@ func newInstance(t *testing.T, dbURL, natsURL string) *instance {
 	h := handlers.New(handlers.Config{
 		Store: store, Poster: writer, Hub: rooms, Log: log,
 		Secret: []byte("test-secret-test-secret-test-secret"),
+		Relay:  relay,
 	})
+	relay.UsePresence(h)
 	e := echo.New()
 	h.Register(e)
 	srv := httptest.NewUnstartedServer(e)
@@ -420,4 +426,84 @@ func TestInstancesTyping(t *testing.T) {
 	sa, sb := ana.dial(-1), bea.dial(-1)
 	sb.sendKind("typing", nil)
 	sa.until(`id="typing-`, shownWithin)
+}
+
+// firstFrame opens a socket as a page of p's room and returns its first
+// frame: the sidebar and who is online.
+func (p *person) firstFrame() string {
+	p.t.Helper()
+	u, _ := url.Parse(p.srv.URL)
+	ctx, cancel := context.WithTimeout(context.Background(), shownWithin)
+	defer cancel()
+	conn, _, err := websocket.Dial(ctx, fmt.Sprintf("ws://%s/rooms/%d/ws", u.Host, p.room), &websocket.DialOptions{
+		HTTPClient: p.client, HTTPHeader: http.Header{"Origin": {p.srv.URL}},
+	})
+	if err != nil {
+		p.t.Fatalf("dial: %v", err)
+	}
+	defer conn.CloseNow()
+	_, b, err := conn.Read(ctx)
+	if err != nil {
+		p.t.Fatalf("first frame: %v", err)
+	}
+	return string(b)
+}
+
+// never fails if s gets a frame containing unwanted within d. The socket
+// is closed after: a read that outlives its context closes it.
+func (s *socket) never(unwanted string, d time.Duration) {
+	s.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	for {
+		_, b, err := s.conn.Read(ctx)
+		if err != nil {
+			return // d passed (or the socket closed) without it
+		}
+		if strings.Contains(string(b), unwanted) {
+			s.t.Fatalf("%s: got %q within %v: %s", s.who, unwanted, d, b)
+		}
+	}
+}
+
+// TestInstancesPresence: who is online is the union over the instances. A
+// person on the other instance shows as online (live, and in a page opened
+// later); one who leaves one instance but is still on another stays
+// online; one whose instance dies goes offline within seconds.
+func TestInstancesPresence(t *testing.T) {
+	dbURL := dbtest.FileURL(t)
+	nats := natstest.Start(t)
+	a, b := newInstance(t, dbURL, nats.URL()), newInstance(t, dbURL, nats.URL())
+	ana, bea := a.visit(t), b.visit(t)
+	u, _, err := a.store.UserByName(context.Background(), bea.name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	online, offline := `data-name="`+bea.name+`"`, `id="online-`+strconv.FormatInt(u.ID, 10)+`" hx-swap-oob="delete"`
+
+	sa := ana.dial(-1)
+	sb := bea.dial(-1)
+	sa.until(online, shownWithin)
+	if first := ana.firstFrame(); !strings.Contains(first, online) { // a page opened after lists her
+		t.Fatalf("a page opened on a after bea came online on b does not list her: %s", first)
+	}
+
+	// On both instances, then gone from b: still online (past the grace
+	// and a few beats).
+	beaOnA := bea.as(a).dial(-1)
+	sb.conn.Close(websocket.StatusNormalClosure, "")
+	sa.never(offline, 5*time.Second) // (which ends sa: a read past its deadline closes the socket)
+	if first := ana.firstFrame(); !strings.Contains(first, online) {
+		t.Fatalf("bea, still on a, is not listed as online: %s", first)
+	}
+	sa = ana.dial(-1)
+	// Gone from a too: offline, after the grace.
+	beaOnA.conn.Close(websocket.StatusNormalClosure, "")
+	sa.until(offline, shownWithin)
+
+	// Back on b, then b dies without a word: offline once its beats stop.
+	bea.dial(-1)
+	sa.until(online, shownWithin)
+	b.kill()
+	sa.until(offline, shownWithin)
 }

@@ -53,7 +53,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, ready func(addr stri
 	defer func() { stopJanitor(); janitorDone.Wait() }()
 
 	rooms := hub.New()
-	pub, stopRelay, err := relay(cfg, store, rooms, log)
+	pub, presence, stopRelay, err := relay(cfg, store, rooms, log)
 	if err != nil {
 		return err
 	}
@@ -77,7 +77,11 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, ready func(addr stri
 		MaxSockets:     cfg.MaxSockets,
 		SignupRate:     cfg.SignupRate,
 		TrustedProxies: cfg.TrustedProxies,
+		Relay:          presence,
 	})
+	if r, ok := pub.(*broker.Relay); ok {
+		r.UsePresence(h)
+	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	h.Register(e)
@@ -115,19 +119,19 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, ready func(addr stri
 // handlers.Publisher; with NATS_URL, a broker.Relay that also carries them
 // to the other instances and takes theirs, each room's events in order
 // (see broker). stop ends it, after the writer has stopped.
-func relay(cfg Config, store *db.Store, rooms *hub.Hub, log *slog.Logger) (pub db.Publisher, stop func(), err error) {
+func relay(cfg Config, store *db.Store, rooms *hub.Hub, log *slog.Logger) (pub db.Publisher, presence handlers.PresenceRelay, stop func(), err error) {
 	local := handlers.Publisher(rooms)
 	if cfg.NATSURL == "" {
-		return local, func() {}, nil
+		return local, nil, func() {}, nil
 	}
 	r, err := broker.Dial(cfg.NATSURL, store, rooms, local, log)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	var done sync.WaitGroup
 	done.Go(func() { r.Run(ctx) })
-	return r, func() { cancel(); done.Wait() }, nil
+	return r, r, func() { cancel(); done.Wait() }, nil
 }
 
 // sweepEvery is how often expired sessions and invitations are deleted;
