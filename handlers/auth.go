@@ -208,7 +208,7 @@ func (h *Handler) SignUp(c echo.Context) error {
 	case n < minPasswordLen || n > maxPasswordLen:
 		return fail(http.StatusUnprocessableEntity, "Passwords are 8 to 128 characters.")
 	}
-	if !allow(h.limits.signUp, c.RealIP()) {
+	if !h.limits.signUp.allow(c.Request().Context(), c.RealIP()) {
 		h.Log.Warn("sign-up rate limited", "ip", clip(c.RealIP()))
 		return fail(http.StatusTooManyRequests, "Too many accounts made from here. Try again later.")
 	}
@@ -277,7 +277,7 @@ func (h *Handler) SignIn(c echo.Context) error {
 		return render(c, status, views.SignIn(f))
 	}
 	ip := c.RealIP()
-	if !allow(h.limits.signInIP, ip) {
+	if !h.limits.signInIP.allow(c.Request().Context(), ip) {
 		h.Log.Warn("sign-in rate limited", "ip", clip(ip))
 		return fail(http.StatusTooManyRequests, "Too many attempts. Wait a minute, then try again.")
 	}
@@ -287,7 +287,7 @@ func (h *Handler) SignIn(c echo.Context) error {
 		f.Username = ""
 		return fail(http.StatusUnauthorized, "Wrong username or password.")
 	}
-	if !allow(h.limits.signInAccount, strings.ToLower(f.Username)+" "+ip) {
+	if !h.limits.signInAccount.allow(c.Request().Context(), strings.ToLower(f.Username)+" "+ip) {
 		h.Log.Warn("sign-in rate limited", "user", f.Username, "ip", clip(ip))
 		return fail(http.StatusTooManyRequests, "Too many attempts. Wait a minute, then try again.")
 	}

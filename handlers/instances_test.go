@@ -58,7 +58,7 @@ func newInstance(t *testing.T, dbURL, natsURL string) *instance {
 	h := handlers.New(handlers.Config{
 		Store: store, Poster: writer, Hub: rooms, Log: log,
 		Secret: []byte("test-secret-test-secret-test-secret"),
-		Relay:  relay,
+		Relay:  relay, SharedLimits: true,
 	})
 	relay.UsePresence(h)
 	e := echo.New()
@@ -506,4 +506,32 @@ func TestInstancesPresence(t *testing.T) {
 	sa.until(online, shownWithin)
 	b.kill()
 	sa.until(offline, shownWithin)
+}
+
+// TestInstancesShareSignInLimit: password guesses spread over two
+// instances meet one limit: five a minute for an account from an address,
+// wherever they land.
+func TestInstancesShareSignInLimit(t *testing.T) {
+	forEachSharedBackend(t, func(t *testing.T, dbURL string) {
+		nats := natstest.Start(t)
+		a, b := newInstance(t, dbURL, nats.URL()), newInstance(t, dbURL, nats.URL())
+		ana := a.visit(t)
+		guess := func(in *instance) int {
+			t.Helper()
+			p := in.stranger(t)
+			resp, _ := p.post("/signin", url.Values{"_csrf": {p.csrf}, "username": {ana.name}, "password": {"not her password"}})
+			return resp.StatusCode
+		}
+		for i := range 5 {
+			in := []*instance{a, b}[i%2]
+			if status := guess(in); status != http.StatusUnauthorized {
+				t.Fatalf("guess %d: status %d, want 401", i+1, status)
+			}
+		}
+		for _, in := range []*instance{a, b} {
+			if status := guess(in); status != http.StatusTooManyRequests {
+				t.Fatalf("a sixth guess: status %d, want 429 on either instance", status)
+			}
+		}
+	})
 }

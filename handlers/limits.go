@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"context"
+	"log/slog"
 	"strconv"
 	"time"
 
@@ -23,10 +25,14 @@ const (
 // instance limits what reaches it. Keys are bounded in size (an address, a
 // valid username, an id), so that the limiters themselves cannot be made
 // to hold much.
+//
+// With several instances (Config.SharedLimits), the limits that must hold
+// across them (sign-ins, sign-ups) are also kept in the database: see
+// sharedLimiter.
 type limits struct {
-	signInAccount *middleware.RateLimiterMemoryStore // guessing one account's password, per (account, address)
-	signInIP      *middleware.RateLimiterMemoryStore // guessing many accounts' passwords
-	signUp        *middleware.RateLimiterMemoryStore // making accounts (each an argon2id hash); nil: no limit
+	signInAccount *sharedLimiter                     // guessing one account's password, per (account, address)
+	signInIP      *sharedLimiter                     // guessing many accounts' passwords
+	signUp        *sharedLimiter                     // making accounts (each an argon2id hash); nil: no limit
 	send          *middleware.RateLimiterMemoryStore // flooding a room; nil: no limit
 	roomChanges   *middleware.RateLimiterMemoryStore // creating rooms, adding people
 	typing        *middleware.RateLimiterMemoryStore // "is typing" events
@@ -42,10 +48,10 @@ const typingEvery = 2 * time.Second
 // least: long enough for a bucket emptied in one burst to fill again.
 const limiterMemory = 10 * time.Minute
 
-func newLimits(sendRate, signupRate float64) limits {
+func newLimits(sendRate, signupRate float64, shared TokenStore, log *slog.Logger) limits {
 	l := limits{
-		signInAccount: memoryLimiter(rate.Every(12*time.Second), 5), // 5 a minute
-		signInIP:      memoryLimiter(rate.Limit(1), 20),
+		signInAccount: newShared("signin-account", rate.Every(12*time.Second), 5, shared, log), // 5 a minute
+		signInIP:      newShared("signin-ip", rate.Limit(1), 20, shared, log),
 		roomChanges:   memoryLimiter(rate.Every(roomChangeEvery), roomChangeBurst),
 		typing:        memoryLimiter(rate.Every(typingEvery), 1),
 	}
@@ -53,7 +59,7 @@ func newLimits(sendRate, signupRate float64) limits {
 		l.send = memoryLimiter(rate.Limit(sendRate), max(1, int(2*sendRate)))
 	}
 	if signupRate > 0 {
-		l.signUp = memoryLimiter(rate.Limit(signupRate/time.Hour.Seconds()), max(1, int(signupRate)))
+		l.signUp = newShared("signup", rate.Limit(signupRate/time.Hour.Seconds()), max(1, int(signupRate)), shared, log)
 	}
 	return l
 }
@@ -78,6 +84,50 @@ func (h *Handler) allowRoomChange(c echo.Context, u chat.User) bool {
 	}
 	c.Response().Header().Set("Retry-After", strconv.Itoa(int(roomChangeEvery/time.Second)))
 	return false
+}
+
+// TokenStore keeps rate limits' buckets where every instance shares them
+// (db.Store, one statement a take).
+type TokenStore interface {
+	TakeToken(ctx context.Context, key string, perSecond float64, burst int) (bool, error)
+}
+
+// sharedLimiter is a limit that holds across instances: this instance's
+// memory first, which turns a flood away without touching the database,
+// then a bucket of the same size in the database, which every instance
+// takes from. Without a shared store it is the memory alone.
+type sharedLimiter struct {
+	memory *middleware.RateLimiterMemoryStore
+	shared TokenStore
+	name   string // the kind of limit, before each key in the database
+	rate   rate.Limit
+	burst  int
+	log    *slog.Logger
+}
+
+func newShared(name string, r rate.Limit, burst int, shared TokenStore, log *slog.Logger) *sharedLimiter {
+	return &sharedLimiter{memory: memoryLimiter(r, burst), shared: shared, name: name, rate: r, burst: burst, log: log}
+}
+
+// allow takes one of key's attempts, or says no. A database that does not
+// answer lets the attempt through (this instance's limit still holds): the
+// sign-in or sign-up it guards needs the database anyway.
+func (l *sharedLimiter) allow(ctx context.Context, key string) bool {
+	if l == nil {
+		return true
+	}
+	if !allow(l.memory, key) {
+		return false
+	}
+	if l.shared == nil {
+		return true
+	}
+	ok, err := l.shared.TakeToken(ctx, l.name+" "+key, float64(l.rate), l.burst)
+	if err != nil {
+		l.log.Warn("shared rate limit", "limit", l.name, "err", err)
+		return true
+	}
+	return ok
 }
 
 func allow(store *middleware.RateLimiterMemoryStore, key string) bool {

@@ -78,6 +78,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, ready func(addr stri
 		SignupRate:     cfg.SignupRate,
 		TrustedProxies: cfg.TrustedProxies,
 		Relay:          presence,
+		SharedLimits:   cfg.NATSURL != "",
 	})
 	if r, ok := pub.(*broker.Relay); ok {
 		r.UsePresence(h)
