@@ -134,7 +134,7 @@ func TestFollowerOverflowCatchesUp(t *testing.T) {
 	msgs := seed(t, store, 3)
 	var rec recorder
 	f := NewFollower(store, &rec, following, nil)
-	f.Followed(db.GeneralRoom) // where the room is now: position 3
+	f.Followed([]int64{db.GeneralRoom}) // where the room is now: position 3
 	f.rooms[db.GeneralRoom].last = 0
 	f.rooms[db.GeneralRoom].newest = 0
 	for range followerQueue { // another room's events fill the queue
@@ -160,7 +160,7 @@ func TestFollowedStartsAtTheRoomsPosition(t *testing.T) {
 	msgs := seed(t, store, 2)
 	var rec recorder
 	f := NewFollower(store, &rec, following, nil)
-	f.Followed(db.GeneralRoom)
+	f.Followed([]int64{db.GeneralRoom})
 	if st := f.rooms[db.GeneralRoom]; st.last != msgs[1].Pos || st.newest != msgs[1].ID {
 		t.Fatalf("followed at position %d, newest %d; want %d, %d", st.last, st.newest, msgs[1].Pos, msgs[1].ID)
 	}

@@ -258,7 +258,7 @@ func (r *Relay) Publish(ev chat.RoomEvent) {
 }
 
 // Followed is the follower's (see Follower.Followed).
-func (r *Relay) Followed(room int64) { r.follower.Followed(room) }
+func (r *Relay) Followed(rooms []int64) { r.follower.Followed(rooms) }
 
 // Ephemeral queues an event of this instance's hub for the others: typing.
 // Presence goes its own way (Presence, beats), since a person online on two

@@ -329,11 +329,14 @@ func TestInstancesNATSRestart(t *testing.T) {
 		gotA, gotB := sa.follow(start+8, shownWithin), sb.follow(start+8, shownWithin)
 
 		nats.Stop()
-		sendN(sa, "while NATS is down", 4)
 		sendN(sb, "while NATS is down", 4)
+		waitCursor(t, a.store, db.GeneralRoom, start+12)
+		sendN(sa, "while NATS is down", 4)
 		edit(sa, ownMessage(t, ana.name, gotA).ID, "edited while NATS was down")
 		waitCursor(t, a.store, db.GeneralRoom, start+17)
-		// Each instance shows its own people's sends meanwhile.
+		// Each instance shows its own people's sends meanwhile, after
+		// what it missed of the other's (read from the database when its
+		// own next event showed the gap).
 		gotA = append(gotA, sa.follow(start+17, shownWithin)...)
 
 		nats.Restart()

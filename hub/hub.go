@@ -65,10 +65,10 @@ type Hub struct {
 // NATS_URL set) needs to hear from the hub. Without one, the hub is
 // in-process only.
 type Observer interface {
-	// Followed: room got its first subscription here. Called before
-	// Subscribe returns (so before the subscriber reads the room's
+	// Followed: rooms got their first subscription here. Called before
+	// Subscribe returns (so before the subscriber reads the rooms'
 	// history), without the hub's lock; it may read the database.
-	Followed(room int64)
+	Followed(rooms []int64)
 	// Ephemeral: an ephemeral event (typing, presence) was published on
 	// this instance. Called on the publisher's goroutine: must not block.
 	Ephemeral(ev Event)
@@ -124,10 +124,8 @@ func (h *Hub) Subscribe(rooms []int64, limit int, hooks Hooks) *Subscription {
 		subs[s] = struct{}{}
 	}
 	h.mu.Unlock()
-	if h.obs != nil {
-		for _, room := range first {
-			h.obs.Followed(room)
-		}
+	if h.obs != nil && len(first) > 0 {
+		h.obs.Followed(first)
 	}
 	return s
 }
