@@ -538,3 +538,34 @@ func TestInstancesShareSignInLimit(t *testing.T) {
 		}
 	})
 }
+
+// TestInstancesStartWithoutNATS: instances start while NATS is down; they
+// serve (sends are stored and shown on their own instance), and share the
+// rooms once NATS comes up.
+func TestInstancesStartWithoutNATS(t *testing.T) {
+	dbURL := dbtest.FileURL(t)
+	nats := natstest.Start(t)
+	nats.Stop()
+	a, b := newInstance(t, dbURL, nats.URL()), newInstance(t, dbURL, nats.URL())
+	ana, bea := a.visit(t), b.visit(t)
+	start := cursor(t, a.store, db.GeneralRoom)
+	sa, sb := ana.dial(start), bea.dial(start)
+	sendN(sa, "before NATS", 2)
+	gotA := sa.follow(start+2, shownWithin)
+
+	nats.Restart()
+	deadline := time.Now().Add(shownWithin)
+	for !a.relay.Connected() || !b.relay.Connected() {
+		if time.Now().After(deadline) {
+			t.Fatal("instances not connected to NATS")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	sendN(sb, "with NATS", 2)
+	gotA = append(gotA, sa.follow(start+4, shownWithin)...)
+	gotB := sb.follow(start+4, shownWithin)
+	for who, got := range map[string][]positioned{ana.name: gotA, bea.name: gotB} {
+		assertRising(t, who, got)
+		assertHistory(t, who, a.store, db.GeneralRoom, append(history(t, a.store, start), got...))
+	}
+}
