@@ -1,7 +1,8 @@
 package e2e
 
 // Two people on two charla instances (one NATS server, one database file)
-// talk, edit, react and see each other typing as on one instance.
+// see each other online, talk, edit, react and see each other typing as on
+// one instance.
 
 import (
 	"log/slog"
@@ -88,6 +89,9 @@ func TestBrowserTwoInstances(t *testing.T) {
 		for i, p := range people {
 			p.signUp(t, "http://"+apps[i].cfg.Addr+"/", p.username, p.username+"-password-123")
 			p.waitConnected(t)
+		}
+		for _, p := range people {
+			p.waitFor(t, "both in the online list, whichever instance", `["ana","bruno"].every((n) => document.querySelector("#online [data-name='" + n + "']"))`, 10*time.Second)
 		}
 		a.typeAndEnter(t, "hello from A")
 		b.typeAndEnter(t, "hello from B")
