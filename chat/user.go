@@ -10,6 +10,9 @@ type User struct {
 	// Deactivated accounts cannot sign in and have no sessions; their
 	// messages stay with their name.
 	Deactivated bool
+	// Lang is the language the person chose to read charla in ("en",
+	// "es"), or "" to follow their browser's.
+	Lang string
 }
 
 // Invite is an open sign-up invitation, as the admin's list shows it. Its

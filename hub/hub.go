@@ -52,6 +52,11 @@ type Event struct {
 	// subscriber's other rooms (a mark in the sidebar).
 	Frame []byte
 	Aside []byte
+
+	// Mentions has, for each message as Senders does, the names it
+	// mentions (lower case), for the mention counts of the readers it
+	// names; nil when no message mentions anyone.
+	Mentions [][]string
 }
 
 // Hub holds the subscriptions of every room.
@@ -59,6 +64,7 @@ type Hub struct {
 	mu    sync.RWMutex
 	rooms map[int64]map[*Subscription]struct{}
 	obs   Observer
+	stats counters // for metrics: see stats.go
 }
 
 // Observer is what relays events to other instances (broker.Relay, with
@@ -146,7 +152,10 @@ func (h *Hub) Deliver(ev Event) {
 	shared := &ev // one copy, queued by pointer: a subscriber costs 8 bytes
 	h.mu.RLock()
 	defer h.mu.RUnlock()
-	for s := range h.rooms[ev.Room] {
+	subs := h.rooms[ev.Room]
+	h.stats.published.Add(1)
+	h.stats.fanout.Add(uint64(len(subs)))
+	for s := range subs {
 		s.push(shared)
 	}
 }
@@ -160,6 +169,7 @@ func (s *Subscription) push(ev *Event) {
 	if len(s.queue) >= s.limit {
 		s.lagged = true
 		s.mu.Unlock()
+		s.hub.stats.lagged.Add(1)
 		if s.hooks.Lag != nil {
 			s.hooks.Lag()
 		}

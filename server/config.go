@@ -26,7 +26,8 @@ type Config struct {
 	// TRUSTED_PROXIES: the proxies in front, whose X-Forwarded-For and
 	// X-Forwarded-Proto are believed; none: a client is its connection.
 	TrustedProxies []*net.IPNet
-	DebugAddr      string   // DEBUG_ADDR: where to serve net/http/pprof (keep it on loopback); empty: nowhere
+	DebugAddr      string   // DEBUG_ADDR: where to serve net/http/pprof and /metrics (keep it on loopback); empty: nowhere
+	MetricsAddr    string   // CHARLA_METRICS_ADDR: where to serve /metrics alone (a private address); empty: nowhere
 	SkipMigrate    bool     // CHARLA_MIGRATE=false: do not apply pending migrations at start
 	Timeouts       Timeouts // the HTTP server's; not read from the environment (zero: the defaults)
 	MaxSockets     int      // CHARLA_SOCKETS_PER_PERSON: open sockets one person may hold (0: handlers' default, 20)
@@ -57,6 +58,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		CookieSecret: getenv("COOKIE_SECRET"),
 		DebugAddr:    getenv("DEBUG_ADDR"),
 		NATSURL:      getenv("NATS_URL"),
+		MetricsAddr:  getenv("CHARLA_METRICS_ADDR"),
 	}
 	if v := getenv("COOKIE_SECURE"); v != "" {
 		b, err := strconv.ParseBool(v)
