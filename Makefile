@@ -3,17 +3,34 @@ GO       ?= go
 BIN      := bin/charla
 VENDORED := static/htmx.min.js static/hx-ws.min.js static/hx-upsert.min.js
 AIR      := github.com/air-verse/air@v1.67.4
+# The version stamped into the binary (charla version): the nearest tag,
+# else the commit; -dirty when the tree has changes.
+VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS  := -s -w -X github.com/charla/charla/server.version=$(VERSION)
+# make release builds one static binary for each of these (GOOS/GOARCH).
+PLATFORMS ?= linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64
 
-.PHONY: run dev build test bench gobench check generate assets clean
+.PHONY: run dev build release test bench gobench check generate assets clean
 
-run: assets ## serve http://localhost:8080 on the embedded SQLite default
+run: ## serve http://localhost:8080 on the embedded SQLite default
 	$(GO) run .
 
-dev: assets ## hot reload with air (.air.toml)
+dev: ## hot reload with air (.air.toml)
 	$(GO) run $(AIR) -c .air.toml
 
-build: assets generate ## one static binary with views, assets and migrations inside
-	CGO_ENABLED=0 $(GO) build -trimpath -ldflags="-s -w" -o $(BIN) .
+build: generate ## one static binary with views, assets and migrations inside
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags="$(LDFLAGS)" -o $(BIN) .
+
+# Static (CGO_ENABLED=0: the SQLite driver is pure Go) binaries for every
+# platform, named charla-VERSION-OS-ARCH, with SHA256SUMS, in dist/.
+release: generate ## cross-compile static binaries for PLATFORMS into dist/
+	rm -rf dist && mkdir -p dist
+	@set -e; for p in $(PLATFORMS); do \
+		os=$${p%/*}; arch=$${p#*/}; ext=; [ "$$os" = windows ] && ext=.exe; \
+		out=dist/charla-$(VERSION)-$$os-$$arch$$ext; echo "$$out"; \
+		CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -ldflags="$(LDFLAGS)" -o $$out .; \
+	done
+	cd dist && sha256sum charla-* > SHA256SUMS
 
 test: assets check ## everything CI runs
 	$(GO) test -race -count=1 ./...
@@ -33,8 +50,11 @@ check: ## generated code fresh, gofmt and go vet clean
 generate: ## templ → *_templ.go
 	$(GO) tool templ generate
 
-# Front-end files come from npm at the exact versions in package-lock.json
-# and are copied into static/ (and embedded), never committed.
+# Front-end files come from npm at the exact versions in package-lock.json.
+# The htmx files are copied into static/ and committed (go build and go
+# install need no Node); a test checks they are the pinned package byte for
+# byte. After changing htmx's version in package.json: npm install, make
+# assets, commit static/. node_modules also holds the test tools (tursodb).
 assets: $(VENDORED)
 
 node_modules/.package-lock.json: package.json package-lock.json
@@ -48,5 +68,5 @@ static/hx-ws.min.js: node_modules/.package-lock.json
 static/hx-upsert.min.js: node_modules/.package-lock.json
 	cp node_modules/htmx.org/dist/ext/hx-upsert.min.js $@
 
-clean:
-	rm -rf bin tmp node_modules $(VENDORED)
+clean: ## what make built or installed (not the committed htmx files)
+	rm -rf bin dist tmp node_modules

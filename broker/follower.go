@@ -22,6 +22,7 @@ package broker
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -54,8 +55,7 @@ const (
 // Store is what the follower reads (db.Store).
 type Store interface {
 	ChangedAfter(ctx context.Context, room, pos int64, limit int) ([]chat.Message, error)
-	Cursor(ctx context.Context, room int64) (int64, error)
-	Messages(ctx context.Context, room, before int64, limit int) ([]chat.Message, error)
+	RoomHeads(ctx context.Context, rooms []int64) (map[int64]db.RoomHead, error)
 }
 
 // Followed tells whether anyone on this instance follows a room
@@ -127,51 +127,38 @@ func (f *Follower) Publish(ev chat.RoomEvent) {
 	}
 }
 
-// Followed is told (by the hub, see hub.Observer) that room got its first
-// subscriber here. It reads the room's newest position before the
-// subscriber reads the room's history, so that everything after it is
-// delivered: what is at or below it is in that history.
-func (f *Follower) Followed(room int64) {
+// Followed is told (by the hub, see hub.Observer) that rooms got their
+// first subscriber here. It reads where they are now before the subscriber
+// reads their history, so that everything after is delivered: what is at
+// or below it is in that history.
+func (f *Follower) Followed(rooms []int64) {
 	f.mu.Lock()
-	_, ok := f.rooms[room]
+	rooms = slices.DeleteFunc(slices.Clone(rooms), func(r int64) bool { return f.rooms[r] != nil })
 	f.mu.Unlock()
-	if ok {
+	if len(rooms) == 0 {
 		return
 	}
-	st, err := f.start(room)
+	ctx, cancel := context.WithTimeout(context.Background(), readTimeout)
+	heads, err := f.store.RoomHeads(ctx, rooms)
+	cancel()
 	if err != nil {
 		// The subscriber's own read of the history fails the same way
-		// and it reconnects; until then, the first event is the start.
-		f.log.Warn("follower: read where the room is", "room", room, "err", err)
-		st = &roomState{last: -1}
+		// and it reconnects; until then, a room's first event is its
+		// start.
+		f.log.Warn("follower: read where the rooms are", "rooms", len(rooms), "err", err)
 	}
 	f.mu.Lock()
-	if _, ok := f.rooms[room]; !ok {
+	defer f.mu.Unlock()
+	for _, room := range rooms {
+		if f.rooms[room] != nil {
+			continue // followed meanwhile: that state is as good
+		}
+		st := &roomState{last: -1}
+		if h, ok := heads[room]; ok {
+			st.last, st.newest = h.Pos, h.Newest
+		}
 		f.rooms[room] = st
 	}
-	f.mu.Unlock()
-}
-
-// start reads where room is now: its newest message, then its newest
-// position. In that order: a message posted between the two reads is at
-// or below the position (so in the subscriber's history), never a new
-// message taken for a change.
-func (f *Follower) start(room int64) (*roomState, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), readTimeout)
-	defer cancel()
-	newest, err := f.store.Messages(ctx, room, 0, 1)
-	if err != nil {
-		return nil, err
-	}
-	pos, err := f.store.Cursor(ctx, room)
-	if err != nil {
-		return nil, err
-	}
-	st := &roomState{last: pos}
-	if len(newest) > 0 {
-		st.newest = newest[0].ID
-	}
-	return st, nil
 }
 
 // CatchUpAll marks every followed room to catch up from the database: after

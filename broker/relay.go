@@ -27,7 +27,37 @@ const (
 	roomSubject      = "charla.room."
 	roomWildcard     = roomSubject + "*"
 	ephemeralSubject = "charla.ephemeral"
+	presenceSubject  = "charla.presence"
 )
+
+const (
+	// presenceBeat is how often an instance tells the others everyone
+	// online on it; presenceExpiry is how long the others believe it
+	// (three beats): an instance that stops beating (killed, cut off)
+	// has its people go offline elsewhere within presenceExpiry plus a
+	// beat.
+	presenceBeat   = 2 * time.Second
+	presenceExpiry = 3 * presenceBeat
+	// presenceChunk bounds the people in one presence message, far below
+	// NATS's default limit of 1 MB a message.
+	presenceChunk = 2000
+)
+
+// Presence is who is online on this instance, and what the others say
+// (handlers.Handler).
+type Presence interface {
+	LocalPresence() []chat.Presence
+	RemotePresence(instance string, on bool, who []chat.Presence, until time.Time)
+	ExpirePresence(now time.Time)
+}
+
+// wirePresence is who came online on an instance (or went, On false); a
+// beat is the instance's whole list, in chunks.
+type wirePresence struct {
+	Instance string          `json:"i"`
+	On       bool            `json:"on"`
+	Who      []chat.Presence `json:"w"`
+}
 
 const (
 	// outQueue bounds the events waiting to go to NATS. The writer must
@@ -61,11 +91,14 @@ type Relay struct {
 	out      chan outMsg
 	dropped  atomic.Int64
 	id       string // this instance's name on NATS
+	presence atomic.Pointer[Presence]
+	beatNow  chan struct{} // (1): tell the others who is here at once
 }
 
 type outMsg struct {
 	room      chat.RoomEvent
 	ephemeral *hub.Event
+	presence  *wirePresence
 }
 
 // wireEphemeral is an ephemeral event on NATS: already rendered, as it is
@@ -89,7 +122,7 @@ func Dial(addr string, store Store, hb *hub.Hub, local db.Publisher, log *slog.L
 		log = slog.Default()
 	}
 	f := NewFollower(store, local, hb.Subscribers, log)
-	r := &Relay{follower: f, hub: hb, log: log, out: make(chan outMsg, outQueue), id: "charla-" + rand.Text()[:10]}
+	r := &Relay{follower: f, hub: hb, log: log, out: make(chan outMsg, outQueue), id: "charla-" + rand.Text()[:10], beatNow: make(chan struct{}, 1)}
 	nc, err := nats.Connect(addr,
 		nats.Name(r.id),
 		nats.NoEcho(), // an instance hears its own events from its writer
@@ -108,6 +141,7 @@ func Dial(addr string, store Store, hb *hub.Hub, local db.Publisher, log *slog.L
 		nats.ReconnectHandler(func(*nats.Conn) {
 			log.Info("broker reconnected: catching up every followed room from the database")
 			f.CatchUpAll()
+			r.beatSoon()
 		}),
 		nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) {
 			if errors.Is(err, nats.ErrSlowConsumer) {
@@ -139,7 +173,11 @@ func (r *Relay) subscribe() error {
 	if err != nil {
 		return fmt.Errorf("subscribe to ephemeral events: %w", err)
 	}
-	for _, s := range []*nats.Subscription{rooms, eph} {
+	pres, err := r.nc.Subscribe(presenceSubject, r.fromPresence)
+	if err != nil {
+		return fmt.Errorf("subscribe to presence: %w", err)
+	}
+	for _, s := range []*nats.Subscription{rooms, eph, pres} {
 		if err := s.SetPendingLimits(pendingMsgs, pendingBytes); err != nil {
 			return err
 		}
@@ -165,6 +203,53 @@ func (r *Relay) fromEphemeral(m *nats.Msg) {
 	r.hub.Deliver(hub.Event{Kind: w.Kind, Room: w.Room, Frame: w.Frame, Aside: w.Aside})
 }
 
+func (r *Relay) fromPresence(m *nats.Msg) {
+	var w wirePresence
+	if err := json.Unmarshal(m.Data, &w); err != nil {
+		r.log.Warn("broker: unreadable presence", "err", err)
+		return
+	}
+	if p := r.presence.Load(); p != nil && w.Instance != r.id {
+		(*p).RemotePresence(w.Instance, w.On, w.Who, time.Now().Add(presenceExpiry))
+	}
+}
+
+// UsePresence makes p (the handlers) what the relay tells the others who
+// is online here, and what it tells of who is online there.
+func (r *Relay) UsePresence(p Presence) {
+	r.presence.Store(&p)
+	r.beatSoon()
+}
+
+// Presence queues a coming or going on this instance for the others
+// (handlers.PresenceRelay). It never waits.
+func (r *Relay) Presence(on bool, who []chat.Presence) {
+	r.send(outMsg{presence: &wirePresence{Instance: r.id, On: on, Who: who}})
+}
+
+func (r *Relay) beatSoon() {
+	select {
+	case r.beatNow <- struct{}{}:
+	default:
+	}
+}
+
+// beat tells the others everyone online here, and forgets whom the others
+// no longer vouch for.
+func (r *Relay) beat() {
+	p := r.presence.Load()
+	if p == nil {
+		return
+	}
+	(*p).ExpirePresence(time.Now())
+	who := (*p).LocalPresence()
+	for len(who) > 0 {
+		n := min(len(who), presenceChunk)
+		r.send(outMsg{presence: &wirePresence{Instance: r.id, On: true, Who: who[:n]}})
+		who = who[n:]
+	}
+}
+
 // Publish hands a committed room event to this instance's follower and
 // queues it for the others. It never waits.
 func (r *Relay) Publish(ev chat.RoomEvent) {
@@ -173,10 +258,16 @@ func (r *Relay) Publish(ev chat.RoomEvent) {
 }
 
 // Followed is the follower's (see Follower.Followed).
-func (r *Relay) Followed(room int64) { r.follower.Followed(room) }
+func (r *Relay) Followed(rooms []int64) { r.follower.Followed(rooms) }
 
-// Ephemeral queues an event of this instance's hub for the others.
-func (r *Relay) Ephemeral(ev hub.Event) { r.send(outMsg{ephemeral: &ev}) }
+// Ephemeral queues an event of this instance's hub for the others: typing.
+// Presence goes its own way (Presence, beats), since a person online on two
+// instances is still online when one of them says they went.
+func (r *Relay) Ephemeral(ev hub.Event) {
+	if ev.Kind == hub.Typing {
+		r.send(outMsg{ephemeral: &ev})
+	}
+}
 
 func (r *Relay) send(m outMsg) {
 	select {
@@ -198,10 +289,17 @@ func (r *Relay) Run(ctx context.Context) {
 	r.close()
 }
 
-// relay publishes the queued events until ctx ends, then what is queued.
+// relay publishes the queued events, and who is online here every beat,
+// until ctx ends, then what is queued.
 func (r *Relay) relay(ctx context.Context) {
+	beat := time.NewTicker(presenceBeat)
+	defer beat.Stop()
 	for {
 		select {
+		case <-beat.C:
+			r.beat()
+		case <-r.beatNow:
+			r.beat()
 		case <-ctx.Done():
 			for {
 				select {
@@ -221,11 +319,15 @@ func (r *Relay) publish(m outMsg) {
 	var subject string
 	var data []byte
 	var err error
-	if m.ephemeral != nil {
+	switch {
+	case m.presence != nil:
+		subject = presenceSubject
+		data, err = json.Marshal(m.presence)
+	case m.ephemeral != nil:
 		e := m.ephemeral
 		subject = ephemeralSubject
 		data, err = json.Marshal(wireEphemeral{Kind: e.Kind, Room: e.Room, Frame: e.Frame, Aside: e.Aside})
-	} else {
+	default:
 		subject = roomSubject + strconv.FormatInt(m.room.Room, 10)
 		data, err = json.Marshal(m.room)
 	}

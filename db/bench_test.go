@@ -90,7 +90,25 @@ func BenchmarkMessagesAfter1000(b *testing.B) {
 	}
 }
 
+// BenchmarkChangedAfter1000 reads what a page 1,000 positions behind
+// missed, as the socket's replay does (by position, not id).
+func BenchmarkChangedAfter1000(b *testing.B) {
+	s := millionRoom(b)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		msgs, err := s.ChangedAfter(ctx, db.GeneralRoom, millionMessages-1000, 1000)
+		if err != nil || len(msgs) != 1000 {
+			b.Fatalf("got %d messages, %v; want 1000", len(msgs), err)
+		}
+	}
+}
+
 const millionMessages = 1_000_000
+
+// millionSeedVersion names how the million messages are seeded: a change
+// to the seeding (say, a column it must fill) builds a new file.
+const millionSeedVersion = 2
 
 var (
 	millionOnce sync.Once
@@ -129,6 +147,7 @@ func buildMillionRoom() (string, error) {
 	if err != nil {
 		return "", err
 	}
+	fmt.Fprintf(schema, "seed %d\n", millionSeedVersion)
 	path := filepath.Join(os.TempDir(), "charla-bench-1m-"+hex.EncodeToString(schema.Sum(nil))[:16]+".db")
 	if _, err := os.Stat(path); err == nil {
 		return path, nil
@@ -150,9 +169,9 @@ func buildMillionRoom() (string, error) {
 	err = s.Migrate(ctx)
 	if err == nil {
 		_, err = s.DB().ExecContext(ctx, `
-			INSERT INTO messages (room_id, client_key, author, body, created_at)
+			INSERT INTO messages (room_id, client_key, author, body, created_at, pos)
 			WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
-			SELECT ?, 'bench-key-' || i, 'curious-otter', 'message number ' || i, 1767225600000 + i * 1000 FROM n`,
+			SELECT ?, 'bench-key-' || i, 'curious-otter', 'message number ' || i, 1767225600000 + i * 1000, i FROM n`,
 			millionMessages, db.GeneralRoom)
 	}
 	if cerr := s.Close(); err == nil {

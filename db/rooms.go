@@ -12,27 +12,22 @@ import (
 	"github.com/charla/charla/chat"
 )
 
-// ErrBadRoomName: not 2 to 40 characters from [a-z0-9_-].
-var ErrBadRoomName = errors.New("room names are 2 to 40 lowercase letters, digits, dashes or underscores")
+// ErrBadRoomName: not 2 to 40 letters, digits, dashes or underscores.
+var ErrBadRoomName = errors.New("room names are 2 to 40 letters, digits, dashes or underscores")
 
-// ValidRoomName reports whether name can name a room.
+// ValidRoomName reports whether name can name a room (see names.go).
 func ValidRoomName(name string) bool {
-	if len(name) < 2 || len(name) > 40 {
-		return false
-	}
-	for _, r := range name {
-		switch {
-		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '_', r == '-':
-		default:
-			return false
-		}
-	}
-	return true
+	_, ok := NormalRoomName(name)
+	return ok
 }
 
 // CreateRoom stores a public or private room with its creator as member.
+// The name is stored normalised (NormalRoomName): lowercase, full-width
+// letters made ordinary, accents precomposed, so that look-alike names
+// are one name and the second is ErrTaken.
 func (s *Store) CreateRoom(ctx context.Context, name, kind string, creator int64) (chat.Room, error) {
-	if !ValidRoomName(name) {
+	name, ok := NormalRoomName(name)
+	if !ok {
 		return chat.Room{}, ErrBadRoomName
 	}
 	if kind != chat.Public && kind != chat.Private {
@@ -71,11 +66,11 @@ func (s *Store) RoomFor(ctx context.Context, roomID, userID int64) (chat.Room, b
 	var r chat.Room
 	var member bool
 	st, err := s.prepared(ctx,
-		`SELECT r.id, r.name, r.kind,
+		`SELECT r.id, r.name, r.kind, r.topic,
 		        EXISTS (SELECT 1 FROM memberships m WHERE m.room_id = r.id AND m.user_id = ?)
 		 FROM rooms r WHERE r.id = ?`)
 	if err == nil {
-		err = st.QueryRowContext(ctx, userID, roomID).Scan(&r.ID, &r.Name, &r.Kind, &member)
+		err = st.QueryRowContext(ctx, userID, roomID).Scan(&r.ID, &r.Name, &r.Kind, &r.Topic, &member)
 	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return chat.Room{}, false, ErrNotFound
@@ -131,7 +126,7 @@ func sortRooms(rooms []chat.RoomSummary) {
 // PublicRooms returns the public rooms userID has not joined.
 func (s *Store) PublicRooms(ctx context.Context, userID int64) ([]chat.Room, error) {
 	rows, err := s.query(ctx,
-		`SELECT id, name, kind FROM rooms r
+		`SELECT id, name, kind, topic FROM rooms r
 		 WHERE kind = 'public' AND NOT EXISTS (SELECT 1 FROM memberships m WHERE m.room_id = r.id AND m.user_id = ?)
 		 ORDER BY name LIMIT 200`, userID)
 	if err != nil {
@@ -141,7 +136,7 @@ func (s *Store) PublicRooms(ctx context.Context, userID int64) ([]chat.Room, err
 	var out []chat.Room
 	for rows.Next() {
 		var r chat.Room
-		if err := rows.Scan(&r.ID, &r.Name, &r.Kind); err != nil {
+		if err := rows.Scan(&r.ID, &r.Name, &r.Kind, &r.Topic); err != nil {
 			return nil, fmt.Errorf("public rooms: %w", err)
 		}
 		out = append(out, r)
@@ -184,9 +179,13 @@ func (s *Store) Leave(ctx context.Context, roomID, userID int64) error {
 }
 
 // AddMember makes the user called username a member of roomID, and says
-// whether they were not one already.
+// whether they were not one already. A deactivated account is ErrNotFound,
+// as one that does not exist: nobody can be added who cannot sign in.
 func (s *Store) AddMember(ctx context.Context, roomID int64, username string) (chat.User, bool, error) {
 	u, _, err := s.UserByName(ctx, username)
+	if err == nil && u.Deactivated {
+		err = ErrNotFound
+	}
 	if err != nil {
 		return chat.User{}, false, err
 	}

@@ -26,6 +26,16 @@ import (
 type Store struct {
 	db    *sql.DB
 	stmts sync.Map // query text → *sql.Stmt, see prepared
+	// index answers searches (see search.go): FTS5 beside a file
+	// database, message_words where FTS5 is missing.
+	index   index
+	indexMu sync.Mutex // one indexing round at a time; guards indexed
+	// indexed is the highest message id indexed, once read from the index
+	// (indexedKnown): a round then costs one query when nothing is new.
+	// Another process indexing too only makes this one index a message
+	// again, which changes nothing.
+	indexed      int64
+	indexedKnown bool
 }
 
 const (
@@ -59,6 +69,23 @@ var filePragmas = []string{
 // "libsql://…", "https://…", "http://…" (a Turso/libSQL server, which takes
 // authToken). It does not migrate; see Migrate.
 func Open(ctx context.Context, databaseURL, authToken string) (*Store, error) {
+	s, err := openDB(ctx, databaseURL, authToken)
+	if err != nil {
+		return nil, err
+	}
+	if strings.HasPrefix(databaseURL, "file:") {
+		// Where the FTS5 index cannot be had (no file, no FTS5), the
+		// like index answers the same.
+		if ix, err := openFTS(ctx, filePath(databaseURL), s.db); err == nil {
+			s.index = ix
+		}
+	}
+	return s, nil
+}
+
+// openDB is Open without the file's search index: for tools that only
+// copy or check a database (backup), and must leave no index file behind.
+func openDB(ctx context.Context, databaseURL, authToken string) (*Store, error) {
 	local := strings.HasPrefix(databaseURL, "file:")
 	dsn := databaseURL
 	var opts []libsql.Option
@@ -82,7 +109,7 @@ func Open(ctx context.Context, databaseURL, authToken string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open database %s: %w", Redact(databaseURL), err)
 	}
-	return &Store{db: db}, nil
+	return &Store{db: db, index: likeIndex{db}}, nil
 }
 
 // Close closes the prepared statements and the database handle.
@@ -91,6 +118,7 @@ func (s *Store) Close() error {
 		st.(*sql.Stmt).Close()
 		return true
 	})
+	s.index.close()
 	return s.db.Close()
 }
 

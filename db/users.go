@@ -16,39 +16,33 @@ var (
 	ErrNotFound = errors.New("not found")
 	// ErrTaken: the username or room name is in use.
 	ErrTaken = errors.New("already taken")
-	// ErrBadUsername: not 3 to 32 characters from [A-Za-z0-9_.-].
+	// ErrBadUsername: not 3 to 32 letters, digits, dots, dashes or underscores.
 	ErrBadUsername = errors.New("usernames are 3 to 32 letters, digits, dots, dashes or underscores")
 )
 
-// ValidUsername reports whether name can be a username: 3 to 32 characters
-// from [A-Za-z0-9_.-], so that it is safe in URLs and unambiguous on screen.
+// ValidUsername reports whether name can be a username: 3 to 32 letters
+// (of any language), digits, dots, dashes or underscores, once normalised
+// (see names.go), so that it is unambiguous on screen.
 func ValidUsername(name string) bool {
-	if len(name) < 3 || len(name) > MaxNameLen {
-		return false
-	}
-	for _, r := range name {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '_', r == '.', r == '-':
-		default:
-			return false
-		}
-	}
-	return true
+	_, _, ok := NormalUsername(name)
+	return ok
 }
 
-// CreateUser stores a new account. The first account ever created is the
-// admin: the statement decides it, so two first sign-ups cannot both be.
-// Every account joins the "general" room.
+// CreateUser stores a new account, under its normalised name and key (see
+// names.go): a name that looks like a taken one is ErrTaken. The first
+// account ever created is the admin: the statement decides it, so two
+// first sign-ups cannot both be. Every account joins the "general" room.
 func (s *Store) CreateUser(ctx context.Context, username, passwordHash string) (chat.User, error) {
-	if !ValidUsername(username) {
+	username, key, ok := NormalUsername(username)
+	if !ok {
 		return chat.User{}, ErrBadUsername
 	}
 	now := time.Now().UnixMilli()
 	var u chat.User
 	err := s.db.QueryRowContext(ctx,
-		`INSERT INTO users (username, password_hash, is_admin, created_at)
-		 VALUES (?, ?, (SELECT COUNT(*) = 0 FROM users), ?)
-		 RETURNING id, username, is_admin`, username, passwordHash, now).Scan(&u.ID, &u.Username, &u.Admin)
+		`INSERT INTO users (username, username_key, password_hash, is_admin, created_at)
+		 VALUES (?, ?, ?, (SELECT COUNT(*) = 0 FROM users), ?)
+		 RETURNING id, username, is_admin`, username, key, passwordHash, now).Scan(&u.ID, &u.Username, &u.Admin)
 	if isUniqueViolation(err) {
 		return chat.User{}, ErrTaken
 	}
@@ -70,13 +64,18 @@ func (s *Store) HasUsers(ctx context.Context) (bool, error) {
 	return any, nil
 }
 
-// UserByName returns the account and its password hash.
+// UserByName returns the account called username, however its capitals
+// and accents were typed (by its key: see names.go), and its password hash.
 func (s *Store) UserByName(ctx context.Context, username string) (chat.User, string, error) {
+	key := UsernameKey(username)
+	if key == "" {
+		return chat.User{}, "", ErrNotFound
+	}
 	var u chat.User
 	var hash string
 	err := s.db.QueryRowContext(ctx,
-		`SELECT id, username, is_admin, deactivated_at IS NOT NULL, password_hash FROM users WHERE username = ?`, username).
-		Scan(&u.ID, &u.Username, &u.Admin, &u.Deactivated, &hash)
+		`SELECT id, username, is_admin, deactivated_at IS NOT NULL, lang, password_hash FROM users WHERE username_key = ?`, key).
+		Scan(&u.ID, &u.Username, &u.Admin, &u.Deactivated, &u.Lang, &hash)
 	if errors.Is(err, sql.ErrNoRows) {
 		return chat.User{}, "", ErrNotFound
 	}
@@ -102,10 +101,10 @@ func (s *Store) CreateSession(ctx context.Context, tokenHash string, userID int6
 func (s *Store) SessionUser(ctx context.Context, tokenHash string) (chat.User, error) {
 	var u chat.User
 	st, err := s.prepared(ctx,
-		`SELECT u.id, u.username, u.is_admin FROM sessions s JOIN users u ON u.id = s.user_id
+		`SELECT u.id, u.username, u.is_admin, u.lang FROM sessions s JOIN users u ON u.id = s.user_id
 		 WHERE s.token_hash = ? AND s.expires_at > ? AND u.deactivated_at IS NULL`)
 	if err == nil {
-		err = st.QueryRowContext(ctx, tokenHash, time.Now().UnixMilli()).Scan(&u.ID, &u.Username, &u.Admin)
+		err = st.QueryRowContext(ctx, tokenHash, time.Now().UnixMilli()).Scan(&u.ID, &u.Username, &u.Admin, &u.Lang)
 	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return chat.User{}, ErrNotFound
@@ -114,6 +113,15 @@ func (s *Store) SessionUser(ctx context.Context, tokenHash string) (chat.User, e
 		return chat.User{}, fmt.Errorf("session: %w", err)
 	}
 	return u, nil
+}
+
+// SetLanguage stores the language userID reads charla in: a tag ("en",
+// "es"), or "" to follow the browser's.
+func (s *Store) SetLanguage(ctx context.Context, userID int64, lang string) error {
+	if _, err := s.db.ExecContext(ctx, `UPDATE users SET lang = ? WHERE id = ?`, lang, userID); err != nil {
+		return fmt.Errorf("set language: %w", err)
+	}
+	return nil
 }
 
 // DeleteSession ends a session (sign-out).
@@ -180,16 +188,18 @@ func isUniqueViolation(err error) bool {
 }
 
 // DeleteExpired removes sessions and invitations past their time, which
-// nobody can use any more, and returns how many went.
+// nobody can use any more, and rate limits' buckets unused for
+// RateLimitMemory, and returns how many went.
 func (s *Store) DeleteExpired(ctx context.Context) (int64, error) {
 	now := time.Now().UnixMilli()
 	var n int64
-	for _, q := range []string{
-		`DELETE FROM sessions WHERE expires_at <= ? RETURNING 1`,
-		`DELETE FROM invites WHERE expires_at <= ? AND used_by IS NULL RETURNING 1`,
+	for q, before := range map[string]int64{
+		`DELETE FROM sessions WHERE expires_at <= ? RETURNING 1`:                    now,
+		`DELETE FROM invites WHERE expires_at <= ? AND used_by IS NULL RETURNING 1`: now,
+		`DELETE FROM rate_limits WHERE at <= ? RETURNING 1`:                         now - RateLimitMemory.Milliseconds(),
 	} {
 		// RETURNING, not RowsAffected: libSQL servers do not all report counts.
-		rows, err := s.db.QueryContext(ctx, q, now)
+		rows, err := s.db.QueryContext(ctx, q, before)
 		if err != nil {
 			return n, fmt.Errorf("delete expired: %w", err)
 		}

@@ -90,6 +90,12 @@ type Writer struct {
 	// commitTimeout is commitTimeout, shorter in tests.
 	commitTimeout time.Duration
 
+	// Observe, if set before Run, is told of every attempt to store a
+	// batch: its size, how long the database took, and its error (for
+	// metrics; see server/metrics.go). It runs on the writer's goroutine
+	// and must not block.
+	Observe func(messages int, took time.Duration, err error)
+
 	marksMu sync.Mutex
 	marks   map[markKey]int64 // newest read mark per person and room
 	wake    chan struct{}     // (1): marks are waiting
@@ -375,7 +381,12 @@ func (w *Writer) create(batch []*postRequest) ([]Stored, error) {
 	for i, req := range batch {
 		msgs[i] = req.msg
 	}
-	return w.store.CreateMessages(ctx, msgs)
+	start := time.Now()
+	stored, err := w.store.CreateMessages(ctx, msgs)
+	if w.Observe != nil {
+		w.Observe(len(msgs), time.Since(start), err)
+	}
+	return stored, err
 }
 
 // resolve settles a batch in doubt by storing it again until the database

@@ -184,10 +184,12 @@ func TestBrowserTwoPeopleChatAndRecover(t *testing.T) {
 		if before {
 			t.Fatalf("B's sidebar lists the private room before B was added; page: %s", b.describe())
 		}
+		a.openMembers(t, secretID)
 		form := `form.add-member`
 		a.run(t, "type B's username", chromedp.SendKeys(form+` input[name="username"]`, b.username, chromedp.ByQuery))
 		a.clickThrough(t, "click Add", form+` button[type="submit"]`,
-			`location.pathname === "/rooms/`+secretID+`" && !document.querySelector(".problem")`, 5*time.Second)
+			`location.pathname === "/rooms/`+secretID+`/members" && !document.querySelector(".problem")`, 5*time.Second)
+		a.clickThrough(t, "go back to the room", `.back-to-room a`, `location.pathname === "/rooms/`+secretID+`"`, 5*time.Second)
 		a.waitConnected(t)
 		a.run(t, "set the no-reload marker", chromedp.Evaluate(`window.__charlaMarker = 1`, nil))
 

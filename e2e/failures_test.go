@@ -124,7 +124,7 @@ func TestBrowserFailuresStaySmall(t *testing.T) {
 		a.waitFor(t, "the counter past the limit", counter+`.classList.contains("over") && `+counter+`.textContent.includes("50 over")`, 2*time.Second)
 		// Too long still goes to the server, which says why and keeps it.
 		a.run(t, "Enter", pressEnter)
-		a.waitFor(t, "the inline error with the text", `document.querySelector("#pending .failed .problem")?.textContent.includes("4050 characters long") &&
+		a.waitFor(t, "the inline error with the text", `document.querySelector("#pending .failed .problem")?.textContent.includes("4,050 characters long") &&
 			document.querySelector("#pending .failed textarea")?.value.length === 4050`, 5*time.Second)
 		a.waitFor(t, "the counter gone with the sent text", counter+`.hidden`, 2*time.Second)
 	})

@@ -19,6 +19,7 @@ import (
 	"github.com/a-h/templ"
 	"github.com/charla/charla/chat"
 	"github.com/charla/charla/db"
+	"github.com/charla/charla/i18n"
 	"github.com/charla/charla/views"
 	"github.com/labstack/echo/v4"
 )
@@ -64,6 +65,9 @@ func (h *Handler) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		c.Set(userKey, u)
 		c.Set(sessionKey, hash)
+		if l, ok := i18n.Parse(u.Lang); ok {
+			setLang(c, l) // the person's choice over the browser's
+		}
 		return next(c)
 	}
 }
@@ -74,7 +78,7 @@ func requireUser(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if _, ok := currentUser(c); !ok {
 			if c.Request().Method != http.MethodGet {
-				return echo.NewHTTPError(http.StatusUnauthorized, "sign in first")
+				return echo.NewHTTPError(http.StatusUnauthorized, "error.sign-in-first")
 			}
 			return c.Redirect(http.StatusSeeOther, "/signin?next="+c.Request().URL.RequestURI())
 		}
@@ -155,8 +159,8 @@ func (h *Handler) fromTrustedProxy(r *http.Request) bool {
 const busyRetryAfter = "2"
 
 // busyProblem is what a sign-up or sign-in that found no hashing slot in
-// time is told, with its form again (see busy).
-const busyProblem = "The server is busy just now. Try again in a moment."
+// time is told, with its form again (see busy): a catalog id.
+const busyProblem = "problem.busy"
 
 // busy answers 503 with form, and when to come back.
 func busy(c echo.Context, form templ.Component) error {
@@ -198,24 +202,24 @@ func (h *Handler) SignUp(c echo.Context) error {
 	f.Username = strings.TrimSpace(c.FormValue("username"))
 	password := c.FormValue("password")
 	fail := func(status int, problem string) error {
-		f.Problem = problem
+		f.Problem = tr(c, problem)
 		return render(c, status, views.SignUp(f))
 	}
 	switch n := utf8.RuneCountInString(password); {
 	case !db.ValidUsername(f.Username):
 		f.Username = "" // not worth showing again, and perhaps huge
-		return fail(http.StatusUnprocessableEntity, "Usernames are 3 to 32 letters, digits, dots, dashes or underscores.")
+		return fail(http.StatusUnprocessableEntity, "problem.username")
 	case n < minPasswordLen || n > maxPasswordLen:
-		return fail(http.StatusUnprocessableEntity, "Passwords are 8 to 128 characters.")
+		return fail(http.StatusUnprocessableEntity, "problem.password")
 	}
-	if !allow(h.limits.signUp, c.RealIP()) {
+	if !allowShared(c.Request().Context(), h.limits.signUp, c.RealIP()) {
 		h.Log.Warn("sign-up rate limited", "ip", clip(c.RealIP()))
-		return fail(http.StatusTooManyRequests, "Too many accounts made from here. Try again later.")
+		return fail(http.StatusTooManyRequests, "problem.signup-rate")
 	}
 	// A taken name is answered before the costly hash (a race to the
 	// same name is still caught by CreateUser).
 	if _, _, err := h.Store.UserByName(ctx, f.Username); err == nil {
-		return fail(http.StatusConflict, "That username is taken.")
+		return fail(http.StatusConflict, "problem.username-taken")
 	} else if !errors.Is(err, db.ErrNotFound) {
 		return err
 	}
@@ -227,7 +231,7 @@ func (h *Handler) SignUp(c echo.Context) error {
 	if inviteNeeded {
 		inviteHash = hashToken(f.Invite)
 		if err := h.Store.ClaimInvite(ctx, inviteHash); errors.Is(err, db.ErrNotFound) {
-			return fail(http.StatusForbidden, "Signing up needs an invite link from an admin, and this one is unknown, used or expired.")
+			return fail(http.StatusForbidden, "problem.invite-unknown")
 		} else if err != nil {
 			return err
 		}
@@ -242,10 +246,10 @@ func (h *Handler) SignUp(c echo.Context) error {
 	}
 	switch {
 	case errors.Is(err, errBusy):
-		f.Problem = busyProblem
+		f.Problem = tr(c, busyProblem)
 		return busy(c, views.SignUp(f))
 	case errors.Is(err, db.ErrTaken):
-		return fail(http.StatusConflict, "That username is taken.")
+		return fail(http.StatusConflict, "problem.username-taken")
 	case err != nil:
 		return err
 	}
@@ -273,23 +277,23 @@ func (h *Handler) SignIn(c echo.Context) error {
 	f := h.authForm(c)
 	f.Username = strings.TrimSpace(c.FormValue("username"))
 	fail := func(status int, problem string) error {
-		f.Problem = problem
+		f.Problem = tr(c, problem)
 		return render(c, status, views.SignIn(f))
 	}
 	ip := c.RealIP()
-	if !allow(h.limits.signInIP, ip) {
+	if !allowShared(c.Request().Context(), h.limits.signInIP, ip) {
 		h.Log.Warn("sign-in rate limited", "ip", clip(ip))
-		return fail(http.StatusTooManyRequests, "Too many attempts. Wait a minute, then try again.")
+		return fail(http.StatusTooManyRequests, "problem.signin-rate")
 	}
 	if !db.ValidUsername(f.Username) {
 		// No account can have this name: nothing to hash, and nothing
 		// for a limiter to keep (it could be megabytes).
 		f.Username = ""
-		return fail(http.StatusUnauthorized, "Wrong username or password.")
+		return fail(http.StatusUnauthorized, "problem.wrong-password")
 	}
-	if !allow(h.limits.signInAccount, strings.ToLower(f.Username)+" "+ip) {
+	if !allowShared(c.Request().Context(), h.limits.signInAccount, db.UsernameKey(f.Username)+" "+ip) {
 		h.Log.Warn("sign-in rate limited", "user", f.Username, "ip", clip(ip))
-		return fail(http.StatusTooManyRequests, "Too many attempts. Wait a minute, then try again.")
+		return fail(http.StatusTooManyRequests, "problem.signin-rate")
 	}
 	u, hash, err := h.Store.UserByName(c.Request().Context(), f.Username)
 	if errors.Is(err, db.ErrNotFound) {
@@ -299,7 +303,7 @@ func (h *Handler) SignIn(c echo.Context) error {
 	}
 	ok, err := h.hasher.check(c.Request().Context(), hash, c.FormValue("password"))
 	if errors.Is(err, errBusy) {
-		f.Problem = busyProblem
+		f.Problem = tr(c, busyProblem)
 		return busy(c, views.SignIn(f))
 	} else if err != nil {
 		return err
@@ -307,7 +311,7 @@ func (h *Handler) SignIn(c echo.Context) error {
 	// A deactivated account gets the same answer as a wrong password,
 	// after the same work: nobody learns which accounts exist.
 	if !ok || u.ID == 0 || u.Deactivated {
-		return fail(http.StatusUnauthorized, "Wrong username or password.")
+		return fail(http.StatusUnauthorized, "problem.wrong-password")
 	}
 	if err := h.startSession(c, u); err != nil {
 		return err

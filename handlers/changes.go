@@ -8,6 +8,7 @@ import (
 
 	"github.com/charla/charla/chat"
 	"github.com/charla/charla/db"
+	"github.com/charla/charla/i18n"
 	"github.com/charla/charla/views"
 	"github.com/labstack/echo/v4"
 )
@@ -20,26 +21,24 @@ func (h *Handler) change(ctx context.Context, u chat.User, room int64, kind chat
 }
 
 // changeProblem turns a Change error into a status and words for the person.
-func changeProblem(err error) (int, string) {
+func changeProblem(ctx context.Context, err error) (int, string) {
 	switch {
 	case errors.Is(err, db.ErrNoMessage):
-		return http.StatusNotFound, "That message is not here any more."
+		return http.StatusNotFound, i18n.T(ctx, "change.no-message")
 	case errors.Is(err, db.ErrNotYours):
-		return http.StatusForbidden, "You can only change your own messages."
+		return http.StatusForbidden, i18n.T(ctx, "change.not-yours")
 	case errors.Is(err, db.ErrNoReaction):
-		return http.StatusUnprocessableEntity, "That is not one of the reactions."
+		return http.StatusUnprocessableEntity, i18n.T(ctx, "change.no-reaction")
 	case errors.Is(err, db.ErrEmpty):
-		return http.StatusUnprocessableEntity, "Not saved: a message needs some text. To remove it, delete it."
+		return http.StatusUnprocessableEntity, i18n.T(ctx, "change.empty")
 	case errors.Is(err, db.ErrConflict):
-		return http.StatusConflict, "The message changed meanwhile. Try again."
+		return http.StatusConflict, i18n.T(ctx, "change.conflict")
 	case errors.Is(err, db.ErrInDoubt):
-		return http.StatusServiceUnavailable, "Not confirmed: the database did not answer in time. The message shows what was saved."
+		return http.StatusServiceUnavailable, i18n.T(ctx, "change.in-doubt")
+	case errors.Is(err, errSlowDown):
+		return http.StatusTooManyRequests, i18n.T(ctx, "change.slow-down")
 	}
-	status, problem := sendProblem(err)
-	if errors.Is(err, errSlowDown) {
-		problem = "Slow down: you are changing messages faster than this chat allows. Wait a moment and try again."
-	}
-	return status, problem
+	return sendProblem(ctx, err)
 }
 
 // messageInRoom reads the message named in the URL, in the room named
@@ -64,7 +63,7 @@ func (h *Handler) messageInRoom(c echo.Context) (chat.Room, chat.Message, error)
 	return r, m, nil
 }
 
-var errNoMessage = echo.NewHTTPError(http.StatusNotFound, "There is no such message in this room.")
+var errNoMessage = echo.NewHTTPError(http.StatusNotFound, "error.no-message")
 
 // MessagePage shows one message with the forms that change it, as far as
 // the person may: react (any member), edit (the author), delete (the
@@ -106,7 +105,7 @@ func (h *Handler) changeByForm(c echo.Context, kind chat.Change) error {
 	if err == nil {
 		return c.Redirect(http.StatusSeeOther, roomURL(r.ID)+"#"+views.MessageID(m.ID))
 	}
-	status, problem := changeProblem(err)
+	status, problem := changeProblem(c.Request().Context(), err)
 	if status >= 500 {
 		h.Log.Warn("change over http failed", "err", err)
 	}

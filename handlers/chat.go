@@ -9,6 +9,7 @@ import (
 
 	"github.com/charla/charla/chat"
 	"github.com/charla/charla/db"
+	"github.com/charla/charla/i18n"
 	"github.com/charla/charla/views"
 	"github.com/labstack/echo/v4"
 )
@@ -21,7 +22,7 @@ func (h *Handler) OlderMessages(c echo.Context) error {
 	}
 	before, err := optionalID(c.QueryParam("before"))
 	if err != nil || before == 0 {
-		return echo.NewHTTPError(http.StatusBadRequest, "before must be a message id")
+		return echo.NewHTTPError(http.StatusBadRequest, "error.bad-before")
 	}
 	msgs, hasOlder, err := h.page(c, r.ID, before)
 	if err != nil {
@@ -49,7 +50,7 @@ func (h *Handler) SendMessage(c echo.Context) error {
 	if err == nil || errors.Is(err, db.ErrEmpty) {
 		return c.Redirect(http.StatusSeeOther, roomURL(r.ID))
 	}
-	status, problem := sendProblem(err)
+	status, problem := sendProblem(c.Request().Context(), err)
 	if status >= 500 {
 		h.Log.Warn("send over http failed", "err", err)
 	}
@@ -105,8 +106,12 @@ const (
 func (h *Handler) awaitSendToken(s *socket) bool {
 	key := strconv.FormatInt(s.user.ID, 10)
 	deadline := time.Now().Add(maxSendWait)
-	for !allow(h.limits.send, key) {
-		if s.closeCode.Load() != 0 || time.Now().Add(sendTokenPoll).After(deadline) {
+	for !try(h.limits.send, key) {
+		if s.closeCode.Load() != 0 {
+			return false
+		}
+		if time.Now().Add(sendTokenPoll).After(deadline) {
+			h.limits.send.refuse() // once, not once a poll
 			return false
 		}
 		time.Sleep(sendTokenPoll)
@@ -114,29 +119,28 @@ func (h *Handler) awaitSendToken(s *socket) bool {
 	return true
 }
 
-// sendProblem turns a Post error into a status and words for the person.
-func sendProblem(err error) (int, string) {
+// sendProblem turns a Post error into a status and words for the person,
+// in ctx's language.
+func sendProblem(ctx context.Context, err error) (int, string) {
 	var tooLong *db.TooLongError
 	switch {
 	case errors.As(err, &tooLong):
-		return http.StatusUnprocessableEntity, "Not sent: your message is " + strconv.Itoa(tooLong.Len) +
-			" characters long; the limit is " + strconv.Itoa(db.MaxMessageLen) + ". Shorten it and send again."
+		return http.StatusUnprocessableEntity, i18n.T(ctx, "send.too-long", tooLong.Len, db.MaxMessageLen)
 	case errors.Is(err, errSlowDown):
-		return http.StatusTooManyRequests, "Slow down: you are sending faster than this chat allows. Wait a moment and send again."
+		return http.StatusTooManyRequests, i18n.T(ctx, "send.slow-down")
 	case errors.Is(err, db.ErrBadKey), errors.Is(err, db.ErrKeyTaken):
-		return http.StatusUnprocessableEntity, "Not sent: the form was out of date. Send again."
+		return http.StatusUnprocessableEntity, i18n.T(ctx, "send.out-of-date")
 	case errors.Is(err, db.ErrInDoubt):
 		// The database had it and did not answer: the writer finds out, and
 		// publishes it if it was stored. A resend is the same message.
-		return http.StatusServiceUnavailable, "Not confirmed: the database did not answer in time. " +
-			"If your message was saved it will appear here; sending it again will not post it twice."
+		return http.StatusServiceUnavailable, i18n.T(ctx, "send.in-doubt")
 	case errors.Is(err, db.ErrPublish):
 		// A bug while rendering it (logged): a resend shows the stored copy.
-		return http.StatusInternalServerError, "Saved, but it could not be shown just now. Send it again to show it; it will not be posted twice."
+		return http.StatusInternalServerError, i18n.T(ctx, "send.publish")
 	case errors.Is(err, context.DeadlineExceeded):
 		// Never handed to the database (Post says so): it will not appear.
-		return http.StatusServiceUnavailable, "Not sent: the database is not answering just now. Your text is still here; send again."
+		return http.StatusServiceUnavailable, i18n.T(ctx, "send.db-timeout")
 	default:
-		return http.StatusServiceUnavailable, "Not sent: the message could not be saved just now. Your text is still here; send again."
+		return http.StatusServiceUnavailable, i18n.T(ctx, "send.failed")
 	}
 }

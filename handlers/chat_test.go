@@ -119,7 +119,7 @@ func TestHTTPSendTooLongKeepsTheText(t *testing.T) {
 	if resp.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("status %d, want 422", resp.StatusCode)
 	}
-	if !strings.Contains(page, "4001 characters long; the limit is 4000") || !strings.Contains(page, ">"+long+"</textarea>") {
+	if !strings.Contains(page, "4,001 characters long; the limit is 4,000") || !strings.Contains(page, ">"+long+"</textarea>") {
 		t.Fatal("the page does not say what is wrong and give the text back")
 	}
 }

@@ -35,7 +35,7 @@ func TestFormProblemsRedirectToThePageTheyCameFrom(t *testing.T) {
 		{"bad room name", "/rooms", url.Values{"name": {"No Good!"}, "kind": {"public"}, "from": {"1"}}, "/rooms/1", "Room names are 2 to 40", `<input name="name" value="No Good!"`},
 		{"taken room name", "/rooms", url.Values{"name": {taken}, "kind": {"public"}, "from": {fmt.Sprint(private)}}, fmt.Sprintf("/rooms/%d", private), "That name is not available", `<input name="name" value="" placeholder="new-room"`},
 		{"unknown person to talk with", "/direct", url.Values{"username": {"nobody-by-this-name"}, "from": {"1"}}, "/rooms/1", "There is nobody else called nobody-by-this-name.", `<input name="username" value="nobody-by-this-name" placeholder="username" aria-label="Talk with"`},
-		{"unknown person to add", fmt.Sprintf("/rooms/%d/members", private), url.Values{"username": {"nobody-by-this-name"}}, fmt.Sprintf("/rooms/%d", private), "There is nobody called nobody-by-this-name.", `<input name="username" value="nobody-by-this-name" placeholder="username" aria-label="Add someone`},
+		{"unknown person to add", fmt.Sprintf("/rooms/%d/members", private), url.Values{"username": {"nobody-by-this-name"}}, fmt.Sprintf("/rooms/%d/members", private), "There is nobody called nobody-by-this-name.", `<input name="username" value="nobody-by-this-name" placeholder="username" aria-label="Add someone`},
 		{"from nowhere in particular", "/rooms", url.Values{"name": {"x"}, "kind": {"public"}}, "/", "Room names are 2 to 40", `<input name="name" value="x"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -125,11 +125,10 @@ func TestFormAddressesOpenedAsPagesGoToTheirPage(t *testing.T) {
 	srv := newServer(t, dbtest.File(t))
 	alice := srv.visit(t)
 	for path, want := range map[string]string{
-		"/rooms":           "/",
-		"/direct":          "/",
-		"/rooms/1/members": "/rooms/1",
-		"/rooms/1/join":    "/rooms/1",
-		"/rooms/1/leave":   "/rooms/1",
+		"/rooms":         "/",
+		"/direct":        "/",
+		"/rooms/1/join":  "/rooms/1",
+		"/rooms/1/topic": "/rooms/1/members",
 	} {
 		resp, err := alice.client.Get(srv.URL + path)
 		if err != nil {

@@ -29,8 +29,8 @@ const (
 )
 
 // dbUnavailable is what a page says when the database did not answer in
-// time.
-const dbUnavailable = "Database unavailable: it did not answer in time. Try again in a moment."
+// time (a catalog id).
+const dbUnavailable = "error.db-unavailable"
 
 // Deadline gives each request's context requestTimeout. A request that
 // fails once its deadline has passed answers 503 "database unavailable":

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charla/charla/db"
 	"github.com/charla/charla/views"
 	"github.com/labstack/echo/v4"
 )
@@ -33,12 +34,14 @@ const (
 	maxFlashValue = 40
 )
 
-// Form problem codes, and their words (%s: what was typed).
+// Form problem codes, and their words: a catalog id, which quotes what
+// was typed (%s) when quotes says so.
 const (
-	problemBadRoomName = "room-name"
-	problemRoomTaken   = "room-taken"
-	problemNoPeer      = "no-peer"
-	problemNoMember    = "no-member"
+	problemBadRoomName  = "room-name"
+	problemRoomTaken    = "room-taken"
+	problemNoPeer       = "no-peer"
+	problemNoMember     = "no-member"
+	problemTopicTooLong = "topic-long"
 )
 
 // problemForm is the sidebar form each problem is about, which gets what
@@ -49,15 +52,20 @@ var problemForm = map[string]string{
 	problemNoMember:    views.AddMemberForm,
 }
 
-var formProblems = map[string]func(typed string) string{
-	problemBadRoomName: func(string) string {
-		return "Room names are 2 to 40 lowercase letters, digits, dashes or underscores."
-	},
+var formProblems = map[string]struct {
+	id     string
+	quotes bool // the words quote what was typed
+	number int  // the words say this number, if not 0
+}{
+	problemBadRoomName: {id: "problem.room-name"},
 	// The same words whoever holds the name: a private room's name is its
 	// members' business.
-	problemRoomTaken: func(string) string { return "That name is not available. Pick another." },
-	problemNoPeer:    func(typed string) string { return "There is nobody else called " + typed + "." },
-	problemNoMember:  func(typed string) string { return "There is nobody called " + typed + "." },
+	problemRoomTaken: {id: "problem.room-taken"},
+	problemNoPeer:    {id: "problem.no-peer", quotes: true},
+	problemNoMember:  {id: "problem.no-member", quotes: true},
+	// What was typed is not given back: longer than the cookie carries,
+	// and only a client that ignores the field's maxlength sends it.
+	problemTopicTooLong: {id: "problem.topic-too-long", number: db.MaxTopicLen},
 }
 
 // problemRedirect sends the person back to where with a form problem to show.
@@ -91,7 +99,14 @@ func (h *Handler) takeFlash(c echo.Context, page *views.RoomPage) {
 		return
 	}
 	value := clipTo(string(typed), maxFlashValue)
-	page.Problem = words(value)
+	switch {
+	case words.quotes:
+		page.Problem = tr(c, words.id, value)
+	case words.number != 0:
+		page.Problem = tr(c, words.id, words.number)
+	default:
+		page.Problem = tr(c, words.id)
+	}
 	if form, ok := problemForm[code]; ok {
 		page.Typed = map[string]string{form: value}
 	}
@@ -128,4 +143,13 @@ func toMessage(c echo.Context) error {
 		return errNoMessage
 	}
 	return c.Redirect(http.StatusSeeOther, roomURL(id)+"/messages/"+strconv.FormatInt(mid, 10))
+}
+
+// toMembers is toRoom for the forms on a room's member list.
+func toMembers(c echo.Context) error {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return errNoRoom
+	}
+	return c.Redirect(http.StatusSeeOther, membersURL(id))
 }

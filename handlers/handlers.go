@@ -15,12 +15,15 @@ import (
 	"github.com/charla/charla/chat"
 	"github.com/charla/charla/db"
 	"github.com/charla/charla/hub"
+	"github.com/charla/charla/i18n"
+	"github.com/charla/charla/search"
 	"github.com/labstack/echo/v4"
 )
 
 // Store is what the handlers read and change in the database (db.Store).
 type Store interface {
 	Messages(ctx context.Context, room, before int64, limit int) ([]chat.Message, error)
+	MessagesAfter(ctx context.Context, room, after int64, limit int) ([]chat.Message, error)
 	Message(ctx context.Context, room, id int64) (chat.Message, error)
 	ChangedAfter(ctx context.Context, room, pos int64, limit int) ([]chat.Message, error)
 	CountChangedAfter(ctx context.Context, room, pos int64, limit int) (int, error)
@@ -41,6 +44,7 @@ type Store interface {
 	Accounts(ctx context.Context) ([]chat.User, error)
 	DeactivateUser(ctx context.Context, userID int64) error
 	ReactivateUser(ctx context.Context, userID int64) error
+	SetLanguage(ctx context.Context, userID int64, lang string) error
 
 	CreateRoom(ctx context.Context, name, kind string, creator int64) (chat.Room, error)
 	RoomFor(ctx context.Context, roomID, userID int64) (chat.Room, bool, error)
@@ -50,8 +54,15 @@ type Store interface {
 	Leave(ctx context.Context, roomID, userID int64) error
 	AddMember(ctx context.Context, roomID int64, username string) (chat.User, bool, error)
 	DirectRoom(ctx context.Context, a, b int64) (chat.Room, bool, error)
+	Members(ctx context.Context, roomID int64) ([]chat.User, error)
+	SetTopic(ctx context.Context, roomID int64, topic string) (string, error)
+	Usernames(ctx context.Context, prefix string, except int64) ([]string, error)
 	ReadMark(ctx context.Context, roomID, userID int64) (int64, error)
 	MarkRead(ctx context.Context, roomID, userID, lastID int64) error
+	UnreadMentioning(ctx context.Context, userID int64, key string) ([]chat.Message, error)
+	MemberNames(ctx context.Context, roomID int64, prefix string, limit int) ([]string, error)
+
+	Search(ctx context.Context, userID int64, q search.Query, before int64, limit int) (db.SearchResults, error)
 }
 
 // Poster stores a message, or a change to one, and answers once it is
@@ -102,6 +113,25 @@ type Config struct {
 	// SignupRate is how many accounts an hour one address may sign up
 	// (in bursts of as many); 0 means no limit.
 	SignupRate float64
+	// Observe is told what the handlers count for metrics (see
+	// metrics.go); its nil funcs are skipped.
+	Observe Observer
+	// Relay tells the other instances who is online here (with
+	// NATS_URL); nil: this is the only instance.
+	Relay PresenceRelay
+	// SharedLimits keeps the sign-in and sign-up limits in the database
+	// too (Store must be a TokenStore), so that they hold across the
+	// instances that share it: set with NATS_URL.
+	SharedLimits bool
+}
+
+// sharedTokens returns where the limits shared by instances are kept, if
+// they are.
+func sharedTokens(cfg Config) TokenStore {
+	if ts, ok := cfg.Store.(TokenStore); ok && cfg.SharedLimits {
+		return ts
+	}
+	return nil
 }
 
 // Handler serves charla's pages and sockets.
@@ -124,8 +154,8 @@ func New(cfg Config) *Handler {
 	return &Handler{
 		Config:   cfg,
 		sockets:  socketSet{conns: make(map[*socket]struct{}), byUser: make(map[int64][]*socket)},
-		presence: presence{rooms: make(map[int64]map[int64]*online)},
-		limits:   newLimits(cfg.SendRate, cfg.SignupRate),
+		presence: presence{rooms: make(map[int64]map[int64]*online), remote: make(map[int64]map[int64]*remoteOnline)},
+		limits:   newLimits(cfg.SendRate, cfg.SignupRate, cfg.Observe.Refused, sharedTokens(cfg), cfg.Log),
 		hasher:   newHasher(),
 	}
 }
@@ -135,8 +165,9 @@ func New(cfg Config) *Handler {
 func (h *Handler) Register(e *echo.Echo) {
 	e.HTTPErrorHandler = h.ErrorHandler
 	e.IPExtractor = ipExtractor(h.TrustedProxies)
-	e.Use(RequestLog(h.Log), Recover(h.Log), Deadline(), SecurityHeaders(h.secure), BodyLimit(), CSRF(h.secure), h.authenticate)
+	e.Use(RequestLog(h.Log), Recover(h.Log), Deadline(), Language, SecurityHeaders(h.secure), BodyLimit(), CSRF(h.secure), h.authenticate)
 	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
+	e.GET("/mentions.css", h.MentionStyle) // the same for everyone with its address: see MentionStyle
 
 	e.GET("/signup", h.SignUpPage)
 	e.POST("/signup", h.SignUp)
@@ -147,10 +178,15 @@ func (h *Handler) Register(e *echo.Echo) {
 	// Everything below needs a signed-in person; the room routes also
 	// check membership (see room).
 	e.GET("/", h.Home, requireUser)
+	e.GET(settingsPath, h.SettingsPage, requireUser)
+	e.POST(settingsPath, h.SaveSettings, requireUser)
 	e.POST("/rooms", h.CreateRoom, requireUser)
 	e.POST("/direct", h.StartDirect, requireUser)
+	e.GET("/search", h.SearchPage, requireUser)
 	e.GET("/rooms/:id", h.RoomPage, requireUser)
 	e.GET("/rooms/:id/messages", h.OlderMessages, requireUser)
+	e.GET("/rooms/:id/names", h.MentionNames, requireUser)
+	e.GET("/rooms/:id/notice", h.Notice, requireUser)
 	e.POST(sendRoute, h.SendMessage, requireUser)
 	e.GET("/rooms/:id/messages/:mid", h.MessagePage, requireUser)
 	e.POST(editRoute, h.EditMessage, requireUser)
@@ -160,16 +196,19 @@ func (h *Handler) Register(e *echo.Echo) {
 	e.GET("/rooms/:id/ws", h.Socket) // answers 401 itself: see Socket
 	e.POST("/rooms/:id/join", h.JoinRoom, requireUser)
 	e.POST("/rooms/:id/leave", h.LeaveRoom, requireUser)
+	e.GET("/rooms/:id/members", h.MembersPage, requireUser)
 	e.POST("/rooms/:id/members", h.AddMember, requireUser)
+	e.GET("/rooms/:id/leave", h.LeavePage, requireUser)
+	e.POST("/rooms/:id/topic", h.SetTopic, requireUser)
+	e.GET("/people", h.Suggest, requireUser)
 	// A form's address opened as a page (from history, or the address
 	// bar after a form answered in place, as the room-change limit's 429
 	// does) goes to the page the form belongs to, not "Method Not Allowed".
 	e.GET("/rooms", toHome, requireUser)
 	e.GET("/direct", toHome, requireUser)
-	e.GET("/rooms/:id/members", toRoom, requireUser)
 	e.GET("/rooms/:id/join", toRoom, requireUser)
-	e.GET("/rooms/:id/leave", toRoom, requireUser)
 	e.GET("/rooms/:id/messages/:mid/:change", toMessage, requireUser)
+	e.GET("/rooms/:id/topic", toMembers, requireUser)
 	e.GET("/admin/invites", h.InvitesPage, requireAdmin)
 	e.POST("/admin/invites", h.CreateInvite, requireAdmin)
 	e.POST("/admin/invites/revoke", h.RevokeInvite, requireAdmin)
@@ -196,11 +235,12 @@ func ipExtractor(proxies []*net.IPNet) echo.IPExtractor {
 	return echo.ExtractIPFromXFFHeader(trust...)
 }
 
-// render writes a templ component as the response.
+// render writes a templ component as the response, in the reader's
+// language.
 func render(c echo.Context, status int, component templ.Component) error {
 	c.Response().Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
 	c.Response().WriteHeader(status)
-	return component.Render(c.Request().Context(), c.Response())
+	return component.Render(i18n.WithLang(c.Request().Context(), langOf(c)), c.Response())
 }
 
 // newKey returns a fresh one-time message key (the composer's first one;

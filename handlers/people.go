@@ -16,11 +16,11 @@ const peoplePath = "/admin/people"
 // reconnect, find no session, and go to the sign-in form.
 var errDeactivated = errors.New("account deactivated")
 
-// Words for what the people page refuses.
+// What the people page refuses, as catalog ids.
 const (
-	problemDeactivateSelf = "You cannot deactivate your own account."
-	problemLastAdmin      = "That is the last admin: it cannot be deactivated."
-	peopleChangeProblem   = "You are changing accounts too fast. Wait a little and try again."
+	problemDeactivateSelf = "problem.deact-self"
+	problemLastAdmin      = "problem.last-admin"
+	peopleChangeProblem   = "problem.people-rate"
 )
 
 // PeoplePage lists the accounts, each with Deactivate or Reactivate.
@@ -28,8 +28,12 @@ func (h *Handler) PeoplePage(c echo.Context) error {
 	return h.peoplePage(c, http.StatusOK, "")
 }
 
+// peoplePage shows the list, with the problem (a catalog id) if any.
 func (h *Handler) peoplePage(c echo.Context, status int, problem string) error {
 	me, _ := currentUser(c)
+	if problem != "" {
+		problem = tr(c, problem)
+	}
 	people, err := h.Store.Accounts(c.Request().Context())
 	if err != nil {
 		return err
@@ -83,7 +87,7 @@ func (h *Handler) Reactivate(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, peoplePath)
 }
 
-var errNoPerson = echo.NewHTTPError(http.StatusNotFound, "No such account.")
+var errNoPerson = echo.NewHTTPError(http.StatusNotFound, "error.no-person")
 
 func personID(c echo.Context) (int64, error) {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)

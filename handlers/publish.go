@@ -38,6 +38,7 @@ func roomFrame(ev chat.RoomEvent) hub.Event {
 		for i, m := range ev.Messages {
 			out.Senders[i] = m.UserID
 		}
+		out.Mentions = mentionsOf(ev.Messages)
 		out.Frame = renderBytes(views.MessagesFrame(ev.Messages))
 		return out
 	}

@@ -14,7 +14,7 @@ import (
 
 // errNoRoom is what anyone gets for a room that does not exist or that they
 // may not know of: the same answer, so ids cannot be probed.
-var errNoRoom = echo.NewHTTPError(http.StatusNotFound, "No room here: it does not exist, or it is private and you are not in it.")
+var errNoRoom = echo.NewHTTPError(http.StatusNotFound, "error.no-room")
 
 // room returns the room named in the URL and whether the signed-in person
 // is a member. Private and direct rooms do not exist for non-members.
@@ -39,7 +39,7 @@ func (h *Handler) room(c echo.Context) (chat.Room, bool, error) {
 func (h *Handler) memberRoom(c echo.Context) (chat.Room, error) {
 	r, member, err := h.room(c)
 	if err == nil && !member {
-		return chat.Room{}, echo.NewHTTPError(http.StatusForbidden, "join the room first")
+		return chat.Room{}, echo.NewHTTPError(http.StatusForbidden, "error.join-first")
 	}
 	return r, err
 }
@@ -77,11 +77,23 @@ func (h *Handler) RoomPage(c echo.Context) error {
 	}
 	before, err := optionalID(c.QueryParam("before"))
 	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, "before must be a message id")
+		return echo.NewHTTPError(http.StatusBadRequest, "error.bad-before")
+	}
+	at, err := optionalID(c.QueryParam("at"))
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, "at must be a message id")
+	}
+	if at > 0 {
+		before = at + 1 // an archive page that ends at the message…
 	}
 	page, err := h.roomPage(c, r, member, before)
 	if err != nil {
 		return err
+	}
+	if at > 0 && member {
+		if err := h.withNewer(c, &page, at); err != nil { // …and goes on after it
+			return err
+		}
 	}
 	return render(c, http.StatusOK, views.Room(page))
 }
@@ -89,15 +101,12 @@ func (h *Handler) RoomPage(c echo.Context) error {
 // roomPage gathers what the room page shows. A member's live view marks
 // the room read up to its newest message.
 func (h *Handler) roomPage(c echo.Context, r chat.Room, member bool, before int64) (views.RoomPage, error) {
-	ctx := c.Request().Context()
-	u, _ := currentUser(c)
-	page := views.RoomPage{User: u, Room: r, Member: member, Before: before, CSRF: csrfToken(c), Key: newKey(),
-		MaxMessageLen: db.MaxMessageLen}
-	h.takeFlash(c, &page)
+	page := h.basePage(c, r, member)
+	page.Before, page.Key, page.MaxMessageLen = before, newKey(), db.MaxMessageLen
 	if member {
 		// The cursor is read before the messages: a change made between
 		// the two is then replayed by the socket (harmless if shown).
-		cursor, err := h.Store.Cursor(ctx, r.ID)
+		cursor, err := h.Store.Cursor(c.Request().Context(), r.ID)
 		if err != nil {
 			return page, err
 		}
@@ -113,19 +122,39 @@ func (h *Handler) roomPage(c echo.Context, r chat.Room, member bool, before int6
 			}
 		}
 	}
+	// After markShown: the sidebar shows this room read.
+	return page, h.fillSidebar(c, &page)
+}
+
+// basePage is what every page of a room (or the lobby) starts from: who is
+// looking, the room, and the form problem waiting for this page, if any.
+func (h *Handler) basePage(c echo.Context, r chat.Room, member bool) views.RoomPage {
+	u, _ := currentUser(c)
+	page := views.RoomPage{User: u, Room: r, Member: member, CSRF: csrfToken(c)}
+	h.takeFlash(c, &page)
+	return page
+}
+
+// fillSidebar reads the person's rooms and the public rooms to browse, and
+// the other person's name when the page is a direct conversation.
+func (h *Handler) fillSidebar(c echo.Context, page *views.RoomPage) error {
+	ctx := c.Request().Context()
 	var err error
-	if page.Rooms, err = h.Store.Rooms(ctx, u.ID); err != nil {
-		return page, err
+	if page.Rooms, err = h.Store.Rooms(ctx, page.User.ID); err != nil {
+		return err
 	}
-	if page.Public, err = h.Store.PublicRooms(ctx, u.ID); err != nil {
-		return page, err
+	if err = h.countMentions(ctx, page.User, page.Rooms); err != nil {
+		return err
+	}
+	if page.Public, err = h.Store.PublicRooms(ctx, page.User.ID); err != nil {
+		return err
 	}
 	for _, rs := range page.Rooms {
-		if rs.ID == r.ID {
+		if rs.ID == page.Room.ID {
 			page.Peer = rs.Peer
 		}
 	}
-	return page, nil
+	return nil
 }
 
 // markShown finds where the person's unread messages begin on a live page
@@ -194,7 +223,8 @@ func (h *Handler) StartDirect(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	other, _, err := h.Store.UserByName(ctx, strings.TrimSpace(c.FormValue("username")))
-	if errors.Is(err, db.ErrNotFound) || (err == nil && other.ID == u.ID) {
+	// A deactivated account is nobody to talk with, as in the suggestions.
+	if errors.Is(err, db.ErrNotFound) || (err == nil && (other.ID == u.ID || other.Deactivated)) {
 		return h.problemRedirect(c, backTo(c), problemNoPeer, c.FormValue("username"))
 	}
 	if err != nil {
@@ -249,15 +279,15 @@ func (h *Handler) AddMember(c echo.Context) error {
 		return err
 	}
 	if r.Kind == chat.Direct {
-		return echo.NewHTTPError(http.StatusForbidden, "a direct conversation stays between two people")
+		return echo.NewHTTPError(http.StatusForbidden, "error.direct-two")
 	}
 	u, _ := currentUser(c)
 	if !h.allowRoomChange(c, u) {
-		return h.roomProblem(c, r, http.StatusTooManyRequests, roomChangeProblem)
+		return h.membersProblem(c, r, http.StatusTooManyRequests, roomChangeProblem)
 	}
 	added, joined, err := h.Store.AddMember(c.Request().Context(), r.ID, strings.TrimSpace(c.FormValue("username")))
 	if errors.Is(err, db.ErrNotFound) {
-		return h.problemRedirect(c, roomURL(r.ID), problemNoMember, c.FormValue("username"))
+		return h.problemRedirect(c, membersURL(r.ID), problemNoMember, c.FormValue("username"))
 	}
 	if err != nil {
 		return err
@@ -267,21 +297,12 @@ func (h *Handler) AddMember(c echo.Context) error {
 		h.Log.Info("member added", "room", r.ID, "user", added.Username, "by", u.Username)
 		h.refreshSockets(added.ID)
 	}
-	return c.Redirect(http.StatusSeeOther, roomURL(r.ID))
-}
-
-// roomProblem shows a room the person is in with a problem to fix.
-func (h *Handler) roomProblem(c echo.Context, r chat.Room, status int, problem string) error {
-	page, err := h.roomPage(c, r, true, 0)
-	if err != nil {
-		return err
-	}
-	page.Problem = problem
-	return render(c, status, views.Room(page))
+	// Back to the member list, which now shows them.
+	return c.Redirect(http.StatusSeeOther, membersURL(r.ID))
 }
 
 // homeProblem shows the lobby with a problem to fix. Only the room-change
-// limit uses it (and roomProblem): its 429 and Retry-After are for
+// limit uses it (and membersProblem): its 429 and Retry-After are for
 // whatever sends that fast. Problems with what was typed go back to the
 // person's page instead (see problemRedirect).
 func (h *Handler) homeProblem(c echo.Context, status int, problem string) error {
@@ -289,7 +310,7 @@ func (h *Handler) homeProblem(c echo.Context, status int, problem string) error 
 	if err != nil {
 		return err
 	}
-	page.Problem = problem
+	page.Problem = tr(c, problem)
 	return render(c, status, views.Room(page))
 }
 

@@ -342,7 +342,7 @@ func TestUnreadCountsUpdateLive(t *testing.T) {
 	a.enter(room)
 	s := a.dial(-1)
 	badge := func(n string) string {
-		return fmt.Sprintf(`<span id="unread-%d" class="unread" hx-swap-oob="outerHTML">%s</span>`, room, n)
+		return fmt.Sprintf(`<span id="unread-%d" class="unread" data-label=" unread" hx-swap-oob="outerHTML">%s</span>`, room, n)
 	}
 	expect := func(n string) {
 		t.Helper()

@@ -16,6 +16,7 @@ import (
 	"github.com/charla/charla/chat"
 	"github.com/charla/charla/db"
 	"github.com/charla/charla/hub"
+	"github.com/charla/charla/i18n"
 	"github.com/charla/charla/views"
 	"github.com/coder/websocket"
 	"github.com/labstack/echo/v4"
@@ -73,7 +74,8 @@ type socket struct {
 	conn *websocket.Conn
 	user chat.User
 	room int64
-	csrf string // for the plain-HTTP fallback of forms sent to this page
+	csrf string    // for the plain-HTTP fallback of forms sent to this page
+	lang i18n.Lang // the person's, for the replies to this page alone
 	ip   string
 	logs *slog.Logger // the handler's; see log
 	sub  *hub.Subscription
@@ -97,8 +99,13 @@ type socket struct {
 	unread  map[int64]int   // the person's other rooms, for the sidebar…
 	counted map[int64]int64 // …counted up to these message ids
 
+	// mentions counts the other rooms' unread messages that mention the
+	// person, for the sidebar too (see mentions.go). Owned by the flusher.
+	mentions map[int64]int
+
 	closeCode atomic.Int32 // the code the server closed with, if it did
-	lastSent  atomic.Int64 // newest, for the reader's goodbye (read marks)
+	lastSent  atomic.Int64 // newest, for the read marks
+	marking   atomic.Bool  // a read mark is scheduled (see markSoon)
 }
 
 // log returns a logger that says which socket speaks. It is made when
@@ -130,7 +137,7 @@ func (h *Handler) Socket(c echo.Context) error {
 	r := c.Request()
 	u, ok := currentUser(c)
 	if !ok {
-		return echo.NewHTTPError(http.StatusUnauthorized, "sign in first")
+		return echo.NewHTTPError(http.StatusUnauthorized, "error.sign-in-first")
 	}
 	room, err := h.memberRoom(c)
 	if err != nil {
@@ -143,7 +150,7 @@ func (h *Handler) Socket(c echo.Context) error {
 	if s := r.URL.Query().Get("after"); s != "" {
 		pos, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || pos < 0 {
-			return echo.NewHTTPError(http.StatusBadRequest, "after must be a position")
+			return echo.NewHTTPError(http.StatusBadRequest, "error.bad-after")
 		}
 		after = pos
 	}
@@ -151,7 +158,7 @@ func (h *Handler) Socket(c echo.Context) error {
 	if s := r.URL.Query().Get("newest"); s != "" {
 		id, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || id < 0 {
-			return echo.NewHTTPError(http.StatusBadRequest, "newest must be a message id")
+			return echo.NewHTTPError(http.StatusBadRequest, "error.bad-after")
 		}
 		newest = id
 	}
@@ -170,6 +177,7 @@ func (h *Handler) Socket(c echo.Context) error {
 		user:     u,
 		room:     room.ID,
 		csrf:     csrfToken(c),
+		lang:     langOf(c),
 		ip:       c.RealIP(),
 		logs:     h.Log,
 		flushing: true, // until the replay is done
@@ -249,9 +257,12 @@ func (h *Handler) replay(ctx context.Context, s *socket) error {
 	if err != nil {
 		return err
 	}
+	if err := h.countMentions(ctx, s.user, rooms); err != nil {
+		return err
+	}
 	for i, rs := range rooms {
 		if rs.ID == s.room {
-			rooms[i].Unread = 0 // what the page is about to be shown
+			rooms[i].Unread, rooms[i].Mentions = 0, 0 // what the page is about to be shown
 			continue
 		}
 		// Made for the first other room, so that an idle socket with one
@@ -259,11 +270,13 @@ func (h *Handler) replay(ctx context.Context, s *socket) error {
 		// s.room, left since it was checked.)
 		if s.unread == nil {
 			s.unread = make(map[int64]int, len(rooms))
+			s.mentions = make(map[int64]int, len(rooms))
 			s.counted = make(map[int64]int64, len(rooms))
 		}
 		s.unread[rs.ID], s.counted[rs.ID] = rs.Unread, rs.Newest
+		s.mentions[rs.ID] = rs.Mentions
 	}
-	if err := h.write(s, renderBytes(views.RoomListUpdate(rooms, s.room)), h.presenceNow(s, rooms)); err != nil {
+	if err := h.write(s, renderIn(s.langCtx(), views.RoomListUpdate(rooms, s.room)), h.presenceNow(s, rooms)); err != nil {
 		return errWrite
 	}
 	if s.last < 0 {
@@ -276,6 +289,7 @@ func (h *Handler) replay(ctx context.Context, s *socket) error {
 		// gets live messages like any other (harmless, and it may still
 		// have messages of its own to send on this socket).
 		s.log().Info("websocket missed too much: page told to reload", "after", s.last)
+		h.Observe.replayed(-1)
 		if err := h.write(s, renderBytes(views.ReloadPage())); err != nil {
 			return errWrite
 		}
@@ -283,7 +297,8 @@ func (h *Handler) replay(ctx context.Context, s *socket) error {
 	}
 	// At most maxReplay: what was counted. Messages committed since come
 	// through the subscription, which is older than the count.
-	for sent := 0; sent < maxReplay; {
+	sent := 0
+	for sent < maxReplay {
 		limit := min(replayPage, maxReplay-sent)
 		msgs, err := h.Store.ChangedAfter(ctx, s.room, s.last, limit)
 		if err != nil {
@@ -305,6 +320,7 @@ func (h *Handler) replay(ctx context.Context, s *socket) error {
 		}
 	}
 	s.lastSent.Store(s.newest)
+	h.Observe.replayed(sent)
 	return nil
 }
 
@@ -435,7 +451,7 @@ func (h *Handler) changeBySocket(s *socket, kind chat.Change, f upFrame) {
 		h.reply(s, views.Notice(""))
 		return
 	}
-	status, problem := changeProblem(err)
+	status, problem := changeProblem(s.langCtx(), err)
 	if status >= 500 {
 		s.log().Warn("change failed", "err", err)
 	}
@@ -467,11 +483,30 @@ func (h *Handler) receive(s *socket, f upFrame) {
 		if !db.ValidKey(f.Key) {
 			f.Key = newKey() // still give the text back
 		}
-		status, problem := sendProblem(err)
+		status, problem := sendProblem(s.langCtx(), err)
 		if status >= 500 {
 			s.log().Warn("send failed", "err", err)
 		}
 		h.reply(s, views.FailedMessage(s.room, f.Key, f.Body, problem, s.csrf))
+	}
+}
+
+// markReadDelay is how soon after a page is shown new messages its read
+// mark goes to the writer. Marking while the page is open, not only when
+// it closes, keeps the counts of a page opened next right: a click to
+// another room loads that page before the browser closes this one's
+// socket. The delay gathers a busy room's messages into one mark a
+// socket, which the writer gathers again into one statement a round.
+const markReadDelay = 250 * time.Millisecond
+
+// markSoon hands s's read mark to the writer markReadDelay from now,
+// unless one is scheduled already.
+func (h *Handler) markSoon(s *socket) {
+	if s.marking.CompareAndSwap(false, true) {
+		time.AfterFunc(markReadDelay, func() {
+			s.marking.Store(false)
+			h.markRead(s)
+		})
 	}
 }
 

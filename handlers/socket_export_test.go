@@ -20,5 +20,5 @@ const MaxSocketsPerPerson = maxSocketsPerPerson
 // RefillRoomChangesHourly makes h's room-change limit refill once an hour,
 // so that a test's burst cannot earn a new change on a slow machine.
 func RefillRoomChangesHourly(h *Handler) {
-	h.limits.roomChanges = memoryLimiter(rate.Every(time.Hour), roomChangeBurst)
+	h.limits.roomChanges = memoryLimiter(limitRoomChanges, rate.Every(time.Hour), roomChangeBurst, h.Observe.Refused)
 }

@@ -127,7 +127,7 @@ func testBadInput(t *testing.T, srv *server) {
 		before := lastID(t, srv)
 		key := a.send(long)
 		frame := a.read(5 * time.Second)
-		for _, want := range []string{`id="pending-` + key + `"`, "4001 characters", "the limit is 4000", long, `name="key" value="` + key + `"`} {
+		for _, want := range []string{`id="pending-` + key + `"`, "4,001 characters", "the limit is 4,000", long, `name="key" value="` + key + `"`} {
 			if !strings.Contains(frame, want) {
 				t.Fatalf("too-long reply lacks %.60q:\n%.300s", want, frame)
 			}
@@ -209,7 +209,13 @@ func TestSlowReaderIsDroppedAndOthersKeepUp(t *testing.T) {
 	slow := slowPerson.dial(-1) // never reads
 
 	body := strings.Repeat("a slow reader must not hold the room back. ", 20)
-	const senders, each = 4, 150
+	// Each sender has one message in flight (its socket's reader waits for
+	// the commit), so a commit holds at most one message a sender and makes
+	// one event of them: each = 400 makes at least 400 events, more than
+	// the slow one's queue (sendQueue, 256) however a loaded machine
+	// batches them. (150 each could make as few as 150 events: on a busy
+	// machine the slow reader was then never dropped.)
+	const senders, each = 4, 400
 	const n = senders * each
 	var got []shown
 	var wg sync.WaitGroup

@@ -47,10 +47,11 @@ func (h *Handler) flush(s *socket) {
 		s.mu.Unlock()
 
 		frames = frames[:0]
-		var unread []int64 // rooms whose badge changed
+		var unread, mentioned []int64 // rooms whose badges changed
 		for _, ev := range events {
 			switch {
 			case ev.Room != s.room && ev.Kind == hub.Appended:
+				mentioned = s.countMentioned(ev, mentioned)
 				unread = s.countUnread(ev, unread)
 			case ev.Room != s.room:
 				if ev.Aside != nil {
@@ -69,11 +70,17 @@ func (h *Handler) flush(s *socket) {
 			}
 		}
 		for _, room := range unread {
-			frames = append(frames, renderBytes(views.UnreadCount(room, s.unread[room])))
+			frames = append(frames, renderIn(s.langCtx(), views.UnreadCount(room, s.unread[room])))
+		}
+		for _, room := range mentioned {
+			frames = append(frames, renderBytes(views.MentionCount(room, s.mentions[room])))
 		}
 		s.sub.Release(events)
 		frames = append(frames, direct...)
-		s.lastSent.Store(s.newest)
+		if s.newest > s.lastSent.Load() {
+			s.lastSent.Store(s.newest)
+			h.markSoon(s)
+		}
 		if len(frames) == 0 {
 			continue
 		}
@@ -137,10 +144,11 @@ func (h *Handler) write(s *socket, frames ...[]byte) error {
 	return w.Close()
 }
 
-// reply queues a frame for this socket alone. A client too slow to take its
-// own replies is dropped, like one too slow for the room.
+// reply queues a frame for this socket alone, in its person's language. A
+// client too slow to take its own replies is dropped, like one too slow for
+// the room.
 func (h *Handler) reply(s *socket, c templ.Component) {
-	frame := renderBytes(c)
+	frame := renderIn(s.langCtx(), c)
 	s.mu.Lock()
 	full := len(s.direct) >= directQueue
 	if !full {

@@ -52,6 +52,11 @@ type Event struct {
 	// subscriber's other rooms (a mark in the sidebar).
 	Frame []byte
 	Aside []byte
+
+	// Mentions has, for each message as Senders does, the names it
+	// mentions (lower case), for the mention counts of the readers it
+	// names; nil when no message mentions anyone.
+	Mentions [][]string
 }
 
 // Hub holds the subscriptions of every room.
@@ -59,16 +64,17 @@ type Hub struct {
 	mu    sync.RWMutex
 	rooms map[int64]map[*Subscription]struct{}
 	obs   Observer
+	stats counters // for metrics: see stats.go
 }
 
 // Observer is what relays events to other instances (broker.Relay, with
 // NATS_URL set) needs to hear from the hub. Without one, the hub is
 // in-process only.
 type Observer interface {
-	// Followed: room got its first subscription here. Called before
-	// Subscribe returns (so before the subscriber reads the room's
+	// Followed: rooms got their first subscription here. Called before
+	// Subscribe returns (so before the subscriber reads the rooms'
 	// history), without the hub's lock; it may read the database.
-	Followed(room int64)
+	Followed(rooms []int64)
 	// Ephemeral: an ephemeral event (typing, presence) was published on
 	// this instance. Called on the publisher's goroutine: must not block.
 	Ephemeral(ev Event)
@@ -124,10 +130,8 @@ func (h *Hub) Subscribe(rooms []int64, limit int, hooks Hooks) *Subscription {
 		subs[s] = struct{}{}
 	}
 	h.mu.Unlock()
-	if h.obs != nil {
-		for _, room := range first {
-			h.obs.Followed(room)
-		}
+	if h.obs != nil && len(first) > 0 {
+		h.obs.Followed(first)
 	}
 	return s
 }
@@ -148,7 +152,10 @@ func (h *Hub) Deliver(ev Event) {
 	shared := &ev // one copy, queued by pointer: a subscriber costs 8 bytes
 	h.mu.RLock()
 	defer h.mu.RUnlock()
-	for s := range h.rooms[ev.Room] {
+	subs := h.rooms[ev.Room]
+	h.stats.published.Add(1)
+	h.stats.fanout.Add(uint64(len(subs)))
+	for s := range subs {
 		s.push(shared)
 	}
 }
@@ -162,6 +169,7 @@ func (s *Subscription) push(ev *Event) {
 	if len(s.queue) >= s.limit {
 		s.lagged = true
 		s.mu.Unlock()
+		s.hub.stats.lagged.Add(1)
 		if s.hooks.Lag != nil {
 			s.hooks.Lag()
 		}

@@ -10,6 +10,7 @@ package server
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -50,15 +51,19 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, ready func(addr stri
 	janitorCtx, stopJanitor := context.WithCancel(context.Background())
 	var janitorDone sync.WaitGroup
 	janitorDone.Go(func() { sweep(janitorCtx, store, log) })
+	log.Info("search index", "kind", store.SearchKind())
+	janitorDone.Go(func() { store.KeepSearchIndexed(janitorCtx, log) })
 	defer func() { stopJanitor(); janitorDone.Wait() }()
 
 	rooms := hub.New()
-	pub, stopRelay, err := relay(cfg, store, rooms, log)
+	m := newMetrics()
+	pub, nats, stopRelay, err := relay(cfg, store, rooms, log)
 	if err != nil {
 		return err
 	}
 	defer stopRelay()
-	writer := db.NewWriter(store, pub, log)
+	writer := db.NewWriter(store, m.counted(pub), log)
+	writer.Observe = m.observeCommit
 	writerCtx, stopWriter := context.WithCancel(context.Background())
 	var writerDone sync.WaitGroup
 	writerDone.Go(func() { writer.Run(writerCtx) })
@@ -77,15 +82,39 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, ready func(addr stri
 		MaxSockets:     cfg.MaxSockets,
 		SignupRate:     cfg.SignupRate,
 		TrustedProxies: cfg.TrustedProxies,
+		Observe:        m.observer(),
+		SharedLimits:   nats != nil,
 	})
+	readyz := &readiness{store: store, log: log}
+	broker := brokerState{name: "in-process"}
+	if nats != nil {
+		h.Relay = nats
+		nats.UsePresence(h)
+		readyz.broker = func(context.Context) error {
+			if !nats.Connected() {
+				return errors.New("NATS unreachable (this instance delivers its own events only)")
+			}
+			return nil
+		}
+		broker = brokerState{name: "nats", connected: nats.Connected}
+	}
+	m.watch(h, rooms, broker)
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	h.Register(e)
+	e.GET("/readyz", readyz.handle)
 	views.AssetVersion = static.Version()
 	e.Group("/static", immutable).StaticFS("/", static.FS)
 
 	if cfg.DebugAddr != "" {
-		go servePprof(cfg.DebugAddr, log)
+		go servePprof(cfg.DebugAddr, m.handler(), log)
+	}
+	if cfg.MetricsAddr != "" {
+		stopMetrics, err := serveMetrics(cfg.MetricsAddr, m, log)
+		if err != nil {
+			return fmt.Errorf("CHARLA_METRICS_ADDR: %w", err)
+		}
+		defer stopMetrics()
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -112,22 +141,22 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, ready func(addr stri
 }
 
 // relay returns what the writer hands its events to: the hub, through
-// handlers.Publisher; with NATS_URL, a broker.Relay that also carries them
-// to the other instances and takes theirs, each room's events in order
-// (see broker). stop ends it, after the writer has stopped.
-func relay(cfg Config, store *db.Store, rooms *hub.Hub, log *slog.Logger) (pub db.Publisher, stop func(), err error) {
+// handlers.Publisher; with NATS_URL, a broker.Relay (also returned) that
+// carries them to the other instances and takes theirs, each room's events
+// in order (see broker). stop ends it, after the writer has stopped.
+func relay(cfg Config, store *db.Store, rooms *hub.Hub, log *slog.Logger) (pub db.Publisher, nats *broker.Relay, stop func(), err error) {
 	local := handlers.Publisher(rooms)
 	if cfg.NATSURL == "" {
-		return local, func() {}, nil
+		return local, nil, func() {}, nil
 	}
 	r, err := broker.Dial(cfg.NATSURL, store, rooms, local, log)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	var done sync.WaitGroup
 	done.Go(func() { r.Run(ctx) })
-	return r, func() { cancel(); done.Wait() }, nil
+	return r, r, func() { cancel(); done.Wait() }, nil
 }
 
 // sweepEvery is how often expired sessions and invitations are deleted;
@@ -174,10 +203,11 @@ func cookieSecret(ctx context.Context, cfg Config, store *db.Store) ([]byte, err
 	return []byte(s), nil
 }
 
-// servePprof serves the profiler on its own listener, so that it is never
-// reachable through the public address.
-func servePprof(addr string, log *slog.Logger) {
+// servePprof serves the profiler, and the metrics, on their own listener,
+// so that they are never reachable through the public address.
+func servePprof(addr string, metrics http.Handler, log *slog.Logger) {
 	mux := http.NewServeMux()
+	mux.Handle("/metrics", metrics)
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)

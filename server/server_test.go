@@ -18,11 +18,14 @@ import (
 const testCookieSecret = "charla-test-cookie-secret-0123456789abcdef"
 
 // serveForTest runs Run with cfg on a free loopback port until the test
-// ends, and returns its address.
+// ends, and returns its address. Without cfg.DatabaseURL, the database is a
+// fresh temp file.
 func serveForTest(t *testing.T, cfg Config) string {
 	t.Helper()
 	cfg.Addr = "127.0.0.1:0"
-	cfg.DatabaseURL = "file:" + filepath.Join(t.TempDir(), "charla.db")
+	if cfg.DatabaseURL == "" {
+		cfg.DatabaseURL = "file:" + filepath.Join(t.TempDir(), "charla.db")
+	}
 	cfg.CookieSecret = testCookieSecret
 	ctx, cancel := context.WithCancel(context.Background())
 	ready, done := make(chan string, 1), make(chan error, 1)

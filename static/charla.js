@@ -20,7 +20,10 @@
 //  5. A page shown again from the back/forward cache (Back, Forward) is
 //     loaded anew: hx-ws closed its socket when it was hidden and does not
 //     reopen it, so the page would stay "reconnecting…" for good.
+// Words shown here come from the page, in its reader's language (see
+// package i18n): the status's on #chat (data-status-*), "sending…" too.
 (() => {
+  const words = document.getElementById("chat")?.dataset ?? {};
   const newestID = () => document.querySelector("#messages > [data-id]:last-child")?.dataset.id ?? "0";
 
   const chat = document.querySelector("[hx-ws\\:connect]");
@@ -39,21 +42,26 @@
     return u.href;
   };
 
-  const setStatus = (state, text) => {
-    document.body.dataset.ws = state;
+  // say shows #chat's data-status-<what> ("too-many-tabs") as the status.
+  const say = (what) => {
     const s = document.getElementById("status");
-    if (s) s.textContent = text;
+    const key = "status" + what.replace(/(^|-)(\w)/g, (_, __, c) => c.toUpperCase());
+    if (s) s.textContent = words[key] ?? what;
+  };
+  const setStatus = (state, what = state) => {
+    document.body.dataset.ws = state;
+    say(what);
   };
 
   const newKey = () => Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
 
   document.addEventListener("htmx:ws:before:connection", (e) => {
     e.detail.connection.url = socketURL(e.target);
-    if (document.body.dataset.ws) setStatus("reconnecting", "reconnecting…");
+    if (document.body.dataset.ws) setStatus("reconnecting");
   });
 
   document.addEventListener("htmx:ws:after:connection", (e) => {
-    setStatus("connected", "connected");
+    setStatus("connected");
     for (const p of document.querySelectorAll("#pending > .pending")) {
       e.detail.connection.socket.send(JSON.stringify({ key: p.dataset.key, body: p.dataset.body }));
     }
@@ -64,10 +72,10 @@
 
   document.addEventListener("htmx:ws:close", (e) => {
     if (e.detail.code === tooManyTabs) {
-      setStatus("closed", "open in too many tabs: reload to use this one");
+      setStatus("closed", "too-many-tabs");
       return;
     }
-    setStatus("reconnecting", "reconnecting…");
+    setStatus("reconnecting");
     fetch(location.pathname, { redirect: "manual", cache: "no-store" })
       .then((r) => {
         // The room is gone for this person (left here, the form's answer
@@ -83,6 +91,7 @@
     // The server replays at most so many missed messages: past that it
     // swaps in a status that asks for a reload, which shows the newest page.
     if (document.getElementById("status")?.hasAttribute("data-reload")) {
+      say("reloading");
       location.reload();
       return;
     }
@@ -109,7 +118,7 @@
     text.textContent = body;
     const state = document.createElement("p");
     state.className = "state";
-    state.textContent = "sending…";
+    state.textContent = words.sending ?? "…";
     p.append(text, state);
     document.getElementById(p.id)?.remove();
     document.getElementById("pending").append(p);
@@ -271,6 +280,8 @@
 // handlers/chat.go.)
 (() => {
   const counterFrom = 500; // characters left at which the counter appears
+  const lang = document.documentElement.lang || undefined;
+  const num = (n) => n.toLocaleString(lang);
 
   const count = (t) => {
     const out = t.form?.querySelector("output.counter");
@@ -279,7 +290,9 @@
     const left = max - [...t.value].length;
     out.hidden = left > counterFrom;
     out.classList.toggle("over", left < 0);
-    out.textContent = left >= 0 ? `${left.toLocaleString()} characters left` : `${(-left).toLocaleString()} over the limit of ${max.toLocaleString()}`;
+    // The words are the page's, in its reader's language ({n}, {max}).
+    const words = left >= 0 ? out.dataset.left : out.dataset.over;
+    out.textContent = (words ?? "{n}").replace("{n}", num(Math.abs(left))).replace("{max}", num(max));
   };
   const composers = () => document.querySelectorAll("textarea[data-max-length]");
 
@@ -302,7 +315,7 @@
     b.addEventListener("click", async () => {
       try {
         await navigator.clipboard.writeText(field.value);
-        b.textContent = "Copied";
+        b.textContent = b.dataset.copied ?? b.textContent;
       } catch {
         field.select(); // no permission: leave it selected to copy by hand
       }
@@ -382,7 +395,7 @@
   const update = () => {
     if (atBottom && !document.hidden) unseen = 0;
     jump.hidden = atBottom || unseen === 0;
-    if (!jump.hidden) jump.textContent = jump.dataset.text.replace("{n}", unseen);
+    if (!jump.hidden) jump.textContent = jump.dataset.text.replace("{n}", unseen.toLocaleString(document.documentElement.lang || undefined));
     showCount();
   };
 
@@ -459,7 +472,7 @@
   const chat = document.querySelector("[hx-ws\\:connect]");
   const typing = document.getElementById("typing");
   if (!chat || !typing) return;
-  const me = chat.dataset.me;
+  const me = chat.dataset.userId;
   const shownFor = 3000;
   const every = 2000;
 
@@ -495,4 +508,225 @@
     const close = e.target.closest(".close-menu");
     if (close) close.closest(".msg-menu")?.replaceChildren();
   });
+})();
+
+// ---- Accessibility (issue 9, item 12) ----------------------------------
+// #messages is not a live region (aria-live="off"): older history loaded
+// above would be read aloud fifty messages at a time. Messages that arrive
+// below, from others, are read through #announce instead: a message whose
+// id is above every id the page held is new; one below is history. And
+// after Send (a click, or Enter) the focus is back in the composer, ready
+// for the next message. htmx has no hook that tells new from old.
+(() => {
+  const list = document.getElementById("messages");
+  const say = document.getElementById("announce");
+  if (!list || !say) return;
+  const keep = 5; // messages the region holds: what a reader catches up on, not the log
+  const me = document.getElementById("chat")?.dataset.me ?? "";
+  let newest = Math.max(0, ...Array.from(list.children, (m) => Number(m.dataset.id) || 0));
+
+  new MutationObserver((records) => {
+    for (const r of records) {
+      for (const m of r.addedNodes) {
+        const id = Number(m.dataset?.id) || 0;
+        if (id <= newest) continue; // history loaded above, or a copy replaced
+        newest = id;
+        const author = m.dataset.author ?? "";
+        if (author.toLowerCase() === me) continue; // one's own: news to nobody
+        const mentioned = me && m.querySelector(`.mention[data-mention="${CSS.escape(me)}"]`);
+        const line = document.createElement("p");
+        line.textContent = author + (mentioned ? " " + say.dataset.mentioned : ": ") + (m.querySelector(".body")?.textContent ?? "");
+        say.append(line);
+        while (say.children.length > keep) say.firstElementChild.remove();
+      }
+    }
+  }).observe(list, { childList: true });
+
+  document.addEventListener("htmx:ws:before:message:outgoing", (e) => {
+    if (e.detail.cancelled) return;
+    const form = e.target.closest("form");
+    if (form?.id === "composer") form.elements.body.focus();
+  });
+})();
+
+// ---- Mentions and notifications (issue 9, item 6) ----------------------
+// @ in the composer suggests the room's members whose names begin with what
+// follows it (GET /rooms/{id}/names?q=…, options rendered by the server):
+// Up/Down choose, Enter or Tab take one, Escape closes. A <datalist>
+// cannot serve a textarea.
+(() => {
+  const form = document.getElementById("composer");
+  const t = form?.elements.body;
+  const box = document.getElementById("suggest");
+  if (!t || !box || !form.dataset.names) return;
+  const typing = /(?:^|[^\p{L}\p{N}\p{M}_.\-])@([\p{L}\p{N}\p{M}_.\-]{1,32})$/u; // an @name before the caret
+  let at = -1; // where the @ of the name being typed is
+  let active = -1;
+  let asked = 0; // the newest question: older answers are dropped
+
+  const options = () => Array.from(box.children);
+  const close = () => {
+    box.hidden = true;
+    box.replaceChildren();
+    t.removeAttribute("aria-activedescendant");
+    active = -1;
+  };
+  const choose = (i) => {
+    options().forEach((o, j) => o.setAttribute("aria-selected", String(i === j)));
+    active = i;
+    t.setAttribute("aria-activedescendant", options()[i].id);
+  };
+  const take = (o) => {
+    const before = t.value.slice(0, at) + "@" + o.dataset.name + " ";
+    t.value = before + t.value.slice(t.selectionStart);
+    t.setSelectionRange(before.length, before.length);
+    close();
+  };
+
+  t.addEventListener("input", async () => {
+    const m = typing.exec(t.value.slice(0, t.selectionStart));
+    if (!m) return close();
+    at = t.selectionStart - m[1].length - 1;
+    const n = ++asked;
+    const r = await fetch(form.dataset.names + "?q=" + encodeURIComponent(m[1]), { cache: "no-store" }).catch(() => null);
+    const html = r?.ok ? await r.text() : "";
+    if (n !== asked) return;
+    box.innerHTML = html; // the server's own escaped fragment
+    if (!box.children.length) return close();
+    box.hidden = false;
+    choose(0);
+  });
+  // Before the composer's Enter-sends handler (on document): Enter takes a name.
+  t.addEventListener("keydown", (e) => {
+    if (box.hidden) return;
+    const n = options().length;
+    if (e.key === "ArrowDown" || e.key === "ArrowUp") choose((active + (e.key === "ArrowDown" ? 1 : n - 1)) % n);
+    else if (e.key === "Enter" || e.key === "Tab") take(options()[active]);
+    else if (e.key === "Escape") close();
+    else return;
+    e.preventDefault();
+    e.stopPropagation();
+  });
+  box.addEventListener("mousedown", (e) => {
+    const o = e.target.closest("li");
+    if (!o) return;
+    e.preventDefault(); // the composer keeps the focus
+    take(o);
+  });
+  t.addEventListener("blur", close);
+  document.addEventListener("htmx:ws:before:message:outgoing", close);
+})();
+
+// Notifications, with the person's permission (asked only by the sidebar's
+// button, never on load): a message that mentions them, or any in a direct
+// conversation, while this tab is hidden (in this room) or in another room.
+// This room's messages are on the page. Another room's arrive as its
+// badges, kept live by the socket (the person's rooms only): when a
+// mention badge, or a direct conversation's unread badge, goes up, the
+// page asks GET /rooms/{id}/notice for the message (author and the start of
+// its text; members only). A tag per message: two tabs show one.
+(() => {
+  const me = document.getElementById("chat")?.dataset.me;
+  const list = document.getElementById("messages");
+  const box = document.querySelector(".notify");
+  if (!me || !list || !box || !("Notification" in window)) return;
+  const current = location.pathname.match(/^\/rooms\/(\d+)/)?.[1];
+
+  const showBox = () => {
+    box.hidden = Notification.permission === "granted";
+    if (Notification.permission === "denied") box.textContent = box.dataset.blocked;
+  };
+  // hx-ws closes a hidden tab's socket (pauseOnBackground) and opens it
+  // again when the tab is shown: a hidden tab would hear of nothing. With
+  // notifications allowed, the socket stays open while hidden.
+  let connection = null;
+  const stayOpen = () => {
+    if (Notification.permission !== "granted" || !connection) return;
+    connection.config.pauseOnBackground = false;
+    if (connection.visibilityHandler) document.removeEventListener("visibilitychange", connection.visibilityHandler);
+    connection.visibilityHandler = null;
+  };
+  document.addEventListener("htmx:ws:before:connection", (e) => {
+    connection = e.detail.connection;
+    if (Notification.permission === "granted") connection.config.pauseOnBackground = false;
+  });
+  document.addEventListener("htmx:ws:after:connection", (e) => {
+    connection = e.detail.connection;
+    stayOpen();
+  });
+  box.querySelector("button")?.addEventListener("click", () =>
+    Notification.requestPermission().then(() => {
+      showBox();
+      stayOpen();
+    }),
+  );
+  showBox();
+
+  const label = (room) => document.querySelector(`#rooms a[href="/rooms/${room}"]`)?.textContent.trim() ?? "";
+  const direct = (room) => label(room).startsWith("@");
+  const seen = new Set();
+  const notify = (room, id, author, text, mention) => {
+    if (Notification.permission !== "granted" || seen.has(id)) return;
+    seen.add(id);
+    const title = (mention ? box.dataset.mention : box.dataset.direct).replace("{author}", author).replace("{room}", label(room));
+    let n;
+    try {
+      n = new Notification(title, { body: text, tag: "charla-" + id });
+    } catch {
+      return; // Chrome on Android shows them only from a service worker, which charla has not
+    }
+    n.onclick = () => {
+      focus();
+      if (room !== current) location.href = "/rooms/" + room;
+      n.close();
+    };
+  };
+
+  let newest = Math.max(0, ...Array.from(list.children, (m) => Number(m.dataset.id) || 0));
+  new MutationObserver((records) => {
+    for (const r of records) {
+      for (const m of r.addedNodes) {
+        const id = Number(m.dataset?.id) || 0;
+        if (id <= newest) continue;
+        newest = id;
+        const author = m.dataset.author ?? "";
+        if (!document.hidden || author.toLowerCase() === me) continue;
+        const mention = !!m.querySelector(`.mention[data-mention="${CSS.escape(me)}"]`);
+        if (mention || direct(current)) notify(current, id, author, m.querySelector(".body")?.textContent.slice(0, 120) ?? "", mention);
+      }
+    }
+  }).observe(list, { childList: true });
+
+  // The badges as last seen, by room: one that goes up is news.
+  const counts = (sel) => new Map(Array.from(document.querySelectorAll(`#rooms ${sel}`), (b) => [b.id.replace(/^\D+/, ""), parseInt(b.textContent.replace(/\D+/g, ""), 10) || 0]));
+  let mentions = counts(".mentions");
+  let unread = counts(".unread");
+  const ask = (room) =>
+    fetch(`/rooms/${room}/notice`, { cache: "no-store" })
+      .then((r) => (r.status === 200 ? r.json() : null))
+      .then((n) => n && notify(room, n.id, n.author, n.text, n.mention))
+      .catch(() => {});
+  const sidebar = document.getElementById("sidebar");
+  new MutationObserver(() => {
+    const m = counts(".mentions");
+    const u = counts(".unread");
+    for (const [room, n] of u) {
+      if (room === current) continue;
+      if ((m.get(room) ?? 0) > (mentions.get(room) ?? 0) || (direct(room) && n > (unread.get(room) ?? 0))) ask(room);
+    }
+    mentions = m;
+    unread = u;
+  }).observe(sidebar, { childList: true, subtree: true, characterData: true });
+})();
+
+// ---- Search (issue 9, item 7) -------------------------------------------
+// A result's time in the reader's own zone and format, with its date, as
+// results span days. The server's rendering (in TZ) is the fallback.
+(() => {
+  const lang = document.documentElement.lang || undefined;
+  const fmt = new Intl.DateTimeFormat(lang, { dateStyle: "medium", timeStyle: "short" });
+  for (const t of document.querySelectorAll(".hits time[datetime]")) {
+    const d = new Date(t.getAttribute("datetime"));
+    if (!isNaN(d)) t.textContent = fmt.format(d);
+  }
 })();

@@ -1,6 +1,8 @@
 // Package static is what the browser gets besides HTML: charla.css,
-// charla.js, and the htmx files that `make assets` copies from node_modules
-// (pinned in package.json, never committed).
+// charla.js, and the htmx files, committed so that go build and go install
+// work without Node. They are the npm package pinned in package-lock.json,
+// byte for byte (TestVendorFilesAreThePinnedNpmPackage); `make assets`
+// copies them again from node_modules after a version change.
 package static
 
 import (
@@ -13,8 +15,8 @@ import (
 //go:embed *.css *.js
 var FS embed.FS
 
-// Vendor lists the files copied from npm. Their absence is a build mistake
-// (`make assets` did not run), which TestVendorAssetsAreEmbedded reports.
+// Vendor lists the files copied from npm. Their absence is a build mistake,
+// which TestVendorAssetsAreEmbedded reports.
 var Vendor = []string{"htmx.min.js", "hx-ws.min.js", "hx-upsert.min.js"}
 
 // Version is a short hash of every embedded file, for cache-busting URLs.

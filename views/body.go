@@ -6,9 +6,9 @@ import (
 	"unicode/utf8"
 )
 
-// A message's body is plain text with three things picked out: web
+// A message's body is plain text with four things picked out: web
 // addresses (shown as links), `inline code` and ``` fenced blocks (shown as
-// code). Nothing else is interpreted — no bold, no HTML, no other schemes —
+// code), and @name mentions (highlighted). Nothing else is interpreted — no bold, no HTML, no other schemes —
 // and every part is rendered through templ's escaping, so a body can never
 // make markup of its own. The markers (backticks) are the only characters
 // dropped; all else is shown as typed.
@@ -17,10 +17,11 @@ import (
 type segmentKind uint8
 
 const (
-	textSegment  segmentKind = iota // plain text
-	linkSegment                     // an http or https address, linked
-	codeSegment                     // `inline code`
-	blockSegment                    // a ``` fenced block
+	textSegment    segmentKind = iota // plain text
+	linkSegment                       // an http or https address, linked
+	codeSegment                       // `inline code`
+	blockSegment                      // a ``` fenced block
+	mentionSegment                    // @name, the @ included
 )
 
 // segment is one part of a body: its kind and its text, without markers.
@@ -34,10 +35,10 @@ type segment struct {
 // line (so “ a ` b “ shows "a ` b", as in Markdown).
 const fence = 3
 
-// plainBody reports whether body has nothing to pick out: no backtick and
-// no "://". Most messages are plain, and render with no segments at all.
+// plainBody reports whether body has nothing to pick out: no backtick, no
+// @ and no "://". Most messages are plain, and render with no segments at all.
 func plainBody(body string) bool {
-	return strings.IndexByte(body, '`') < 0 && !strings.Contains(body, "://")
+	return strings.IndexByte(body, '`') < 0 && strings.IndexByte(body, '@') < 0 && !strings.Contains(body, "://")
 }
 
 // segments splits body into text, links and code, in order. Adjacent text
@@ -70,6 +71,16 @@ func segments(body string) []segment {
 			}
 			flush(i)
 			out = append(out, segment{linkSegment, body[i : i+n]})
+			i += n
+			text = i
+		case body[i] == '@' && mentionStart(body, i):
+			n := mentionLen(body[i:])
+			if n == 0 {
+				i++
+				continue
+			}
+			flush(i)
+			out = append(out, segment{mentionSegment, body[i : i+n]})
 			i += n
 			text = i
 		default:

@@ -19,6 +19,7 @@ func TestSegments(t *testing.T) {
 	link := func(s string) segment { return segment{linkSegment, s} }
 	code := func(s string) segment { return segment{codeSegment, s} }
 	block := func(s string) segment { return segment{blockSegment, s} }
+	mention := func(s string) segment { return segment{mentionSegment, s} }
 	for _, tc := range []struct {
 		body string
 		want []segment
@@ -83,6 +84,21 @@ func TestSegments(t *testing.T) {
 		{"```\n```", []segment{text("```\n```")}},
 		{"``````", []segment{text("``````")}},
 		{"```a````", []segment{text("```a````")}},
+		// Mentions: @ at a word's start and a name of 3 to 32 characters,
+		// any script's letters and digits, _ . - inside; a final . is the
+		// sentence's.
+		{"hi @ana", []segment{text("hi "), mention("@ana")}},
+		{"@Ana, look", []segment{mention("@Ana"), text(", look")}},
+		{"(@ana.b-c_d)", []segment{text("("), mention("@ana.b-c_d"), text(")")}},
+		{"thanks @ana.", []segment{text("thanks "), mention("@ana"), text(".")}},
+		{"@lópez y @diseño2", []segment{mention("@lópez"), text(" y "), mention("@diseño2")}},
+		{"ana@example.org", []segment{text("ana@example.org")}},
+		{"@ab @ @.. @@ana", []segment{text("@ab @ @.. @"), mention("@ana")}},
+		{"@" + strings.Repeat("a", 32), []segment{mention("@" + strings.Repeat("a", 32))}},
+		{"@" + strings.Repeat("a", 33), []segment{text("@" + strings.Repeat("a", 33))}},
+		{"`@ana` @bob", []segment{code("@ana"), text(" "), mention("@bob")}},
+		{"https://x.org/@ana @ana", []segment{link("https://x.org/@ana"), text(" "), mention("@ana")}},
+		{`@ana"><b>x`, []segment{mention("@ana"), text(`"><b>x`)}},
 	} {
 		got := segments(tc.body)
 		if !reflect.DeepEqual(got, tc.want) {
@@ -135,7 +151,7 @@ var (
 	tagRe  = regexp.MustCompile(`<[^>]*>`)
 	// allowedTag is every tag a body may hold: links to http(s) addresses
 	// with their rel and target, and code.
-	allowedTag = regexp.MustCompile(`^(<a href="https?://[^"<>]+" rel="noopener nofollow ugc" target="_blank">|</a>|<code>|<code class="block">|</code>)$`)
+	allowedTag = regexp.MustCompile(`^(<a href="(?i:https?)://[^"<>]+" rel="noopener nofollow ugc" target="_blank">|</a>|<code>|<code class="block">|</code>|<span class="mention" data-mention="[^"<>&]+">|</span>)$`)
 )
 
 func render(t testing.TB, m chat.Message) string {
@@ -154,7 +170,7 @@ func FuzzMessageBody(f *testing.F) {
 	for _, s := range []string{
 		"hi", "<script>alert(1)</script>", "https://x.org/a_(b)).", `https://x.org/"a'b<c>`,
 		"javascript:alert(1)", "`a` ``b`` ```c```", "`` ` ``", "```\nx\n```\ny", "http://[::1]/`x`",
-		"\xff`\xfe`https://\xff", "https://x.org/&amp;&lt;",
+		"\xff`\xfe`https://\xff", "https://x.org/&amp;&lt;", "@ana @Ñandú. x@y.z `@bob`",
 	} {
 		f.Add(s)
 	}
@@ -196,4 +212,28 @@ func stripped(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// TestMentions: the names a body mentions, in lower case, each once, and
+// none inside code; a mention renders as a span that carries the name's key.
+func TestMentions(t *testing.T) {
+	for _, tc := range []struct {
+		body string
+		want []string
+	}{
+		{"hello", nil},
+		{"mail ana@example.org", nil},
+		{"@Ana and @ana and @BOB.", []string{"ana", "bob"}},
+		{"`@ana` ```\n@bob\n``` @carl", []string{"carl"}},
+		{"@López", []string{"lópez"}},
+		{"@ＡＮＡ and @lo\u0301pez", []string{"ana", "lópez"}},
+	} {
+		if got := Mentions(tc.body); !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("Mentions(%q) = %q, want %q", tc.body, got, tc.want)
+		}
+	}
+	out := render(t, chat.Message{ID: 1, Key: "k", Author: "bob", Body: "hi @Ana!"})
+	if want := `<p class="body">hi <span class="mention" data-mention="ana">@Ana</span>!</p>`; !strings.Contains(out, want) {
+		t.Errorf("rendered %s\nwant it to hold %s", out, want)
+	}
 }

@@ -1,9 +1,11 @@
 package views
 
 import (
+	"context"
 	"time"
 
 	"github.com/charla/charla/chat"
+	"github.com/charla/charla/i18n"
 )
 
 // Day separators. The first message of each day carries its day's label in
@@ -14,33 +16,21 @@ import (
 // server's zone, the fallback without script; charla.js relabels every
 // message in the reader's own zone as messages arrive or load.
 //
-// The words are on the page (#messages' data-today and data-yesterday) for
-// the script to use, so that translating them is done here only.
-const (
-	Today     = "Today"
-	Yesterday = "Yesterday"
-)
+// The words are on the page (#messages' data-today and data-yesterday, in
+// the reader's language) for the script to use, so that they are
+// translated in the catalog only (package i18n).
 
-// Layouts of a date that is neither today nor yesterday: the year only when
-// it is not this year's. The same as charla.js's Intl formats give in English.
-const (
-	dayLayout     = "Monday, January 2"
-	dayYearLayout = "Monday, January 2, 2006"
-)
-
-// dayLabel is what the separator above t's day says, seen at now: Today,
-// Yesterday or the date, in t's zone.
-func dayLabel(t, now time.Time) string {
+// dayLabel is what the separator above t's day says, seen at now, in ctx's
+// language: Today, Yesterday or the date, in t's zone.
+func dayLabel(ctx context.Context, t, now time.Time) string {
 	now = now.In(t.Location())
 	switch {
 	case sameDay(t, now):
-		return Today
+		return i18n.T(ctx, "day.today")
 	case sameDay(t, now.AddDate(0, 0, -1)):
-		return Yesterday
-	case t.Year() == now.Year():
-		return t.Format(dayLayout)
+		return i18n.T(ctx, "day.yesterday")
 	default:
-		return t.Format(dayYearLayout)
+		return i18n.Day(ctx, t, t.Year() != now.Year())
 	}
 }
 
@@ -59,14 +49,14 @@ type dayMessage struct {
 }
 
 // withDays labels the first message of each day in msgs (oldest first),
-// seen at now, in the server's zone, and marks the messages that continue
-// a group (see groups.go).
-func withDays(msgs []chat.Message, now time.Time) []dayMessage {
+// seen at now, in the server's zone and ctx's language, and marks the
+// messages that continue a group (see groups.go).
+func withDays(ctx context.Context, msgs []chat.Message, now time.Time) []dayMessage {
 	out := make([]dayMessage, len(msgs))
 	for i, m := range msgs {
 		out[i].Message = m
 		if i == 0 || !sameDay(m.CreatedAt, msgs[i-1].CreatedAt.In(m.CreatedAt.Location())) {
-			out[i].Day = dayLabel(m.CreatedAt, now)
+			out[i].Day = dayLabel(ctx, m.CreatedAt, now)
 		} else {
 			out[i].Grouped = continuesGroup(msgs[i-1], m)
 		}

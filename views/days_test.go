@@ -1,10 +1,12 @@
 package views
 
 import (
+	"context"
 	"testing"
 	"time"
 
 	"github.com/charla/charla/chat"
+	"github.com/charla/charla/i18n"
 )
 
 func TestDayLabels(t *testing.T) {
@@ -25,11 +27,19 @@ func TestDayLabels(t *testing.T) {
 		at(2026, 12, 1, 0, 0), // today
 		at(2026, 12, 1, 0, 29),
 	}
-	want := []string{"Wednesday, December 31, 2025", "Thursday, January 1", "", Yesterday, "", Today, ""}
-	got := withDays(msgs, now.UTC()) // now in another zone: the days are the messages'
-	for i := range want {
-		if got[i].Day != want[i] {
-			t.Errorf("message %d (%s): day label %q, want %q", i, msgs[i].CreatedAt, got[i].Day, want[i])
+	for _, c := range []struct {
+		lang i18n.Lang
+		want []string
+	}{
+		{i18n.English, []string{"Wednesday, December 31, 2025", "Thursday, January 1", "", "Yesterday", "", "Today", ""}},
+		{i18n.Spanish, []string{"miércoles, 31 de diciembre de 2025", "jueves, 1 de enero", "", "Ayer", "", "Hoy", ""}},
+	} {
+		ctx := i18n.WithLang(context.Background(), c.lang)
+		got := withDays(ctx, msgs, now.UTC()) // now in another zone: the days are the messages'
+		for i := range c.want {
+			if got[i].Day != c.want[i] {
+				t.Errorf("%s: message %d (%s): day label %q, want %q", c.lang, i, msgs[i].CreatedAt, got[i].Day, c.want[i])
+			}
 		}
 	}
 }

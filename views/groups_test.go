@@ -32,7 +32,7 @@ func TestGroupsOnTheServersPage(t *testing.T) {
 		{Author: "ana", CreatedAt: time.Date(2026, 12, 1, 0, 0, 0, 0, madrid)}, // earlier than the one before (a clock set back)
 	}
 	want := []bool{false, true, true, false, false, false, false, true, false, false}
-	for i, m := range withDays(msgs, msgs[0].CreatedAt) {
+	for i, m := range withDays(context.Background(), msgs, msgs[0].CreatedAt) {
 		if m.Grouped != want[i] {
 			t.Errorf("message %d (%s at %s): grouped %v, want %v", i, m.Author, m.CreatedAt.Format(time.TimeOnly), m.Grouped, want[i])
 		}

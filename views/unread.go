@@ -9,11 +9,8 @@ import "github.com/charla/charla/chat"
 // label, it is an attribute on the message rather than an element of its
 // own in #messages (see days.go). Fragments, rendered once for everyone,
 // carry none: the page counts what arrives while the reader is scrolled up.
-const NewMessages = "New messages"
-
-// JumpText is what the button that jumps to the newest message says while
-// the reader is scrolled up; charla.js puts the count in place of {n}.
-const JumpText = "{n} new — jump to latest"
+// The line's words are the catalog's "unread.line"; the jump button's,
+// "unread.jump", with {n} where charla.js puts the count.
 
 // FirstUnread returns the id of the first message in msgs (oldest first)
 // after the read mark lastRead that is not the reader's own, or 0 when

@@ -5,6 +5,7 @@
 package natstest
 
 import (
+	"fmt"
 	"net"
 	"testing"
 	"time"
@@ -48,8 +49,9 @@ func (s *Server) start() {
 	s.port = srv.Addr().(*net.TCPAddr).Port
 }
 
-// URL is the nats:// URL of the server (the same after Restart).
-func (s *Server) URL() string { return s.srv.ClientURL() }
+// URL is the nats:// URL of the server (the same after Restart, and
+// while stopped).
+func (s *Server) URL() string { return fmt.Sprintf("nats://127.0.0.1:%d", s.port) }
 
 // Stop shuts the server down: every client is disconnected and tries to
 // reconnect.

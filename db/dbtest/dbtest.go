@@ -68,8 +68,12 @@ func TursoURL(t testing.TB) string {
 // Server is a running tursodb, for tests that make the database hang
 // (Stop, then Continue) or fail.
 type Server struct {
-	URL string
-	cmd *exec.Cmd
+	URL  string
+	cmd  *exec.Cmd
+	bin  string // to Restart it
+	addr string
+	path string
+	logf *os.File
 }
 
 // Stop freezes the server (SIGSTOP): it keeps its connections but answers
@@ -89,6 +93,20 @@ func (s *Server) Continue(t testing.TB) {
 	}
 }
 
+// Kill ends the server (SIGKILL): its connections drop and nothing
+// listens at URL until Restart.
+func (s *Server) Kill(t testing.TB) {
+	t.Helper()
+	s.cmd.Process.Kill()
+	s.cmd.Wait()
+}
+
+// Restart starts a killed server again on the same file and address.
+func (s *Server) Restart(t testing.TB) {
+	t.Helper()
+	s.run(t)
+}
+
 // TursoServer is Turso, with a handle on the server process. A stopped
 // server is continued when the test ends, before it is killed.
 func TursoServer(t testing.TB) (*db.Store, *Server) {
@@ -98,7 +116,23 @@ func TursoServer(t testing.TB) (*db.Store, *Server) {
 	return open(t, srv.URL), srv
 }
 
+// TursoFile returns a store on a local tursodb server serving the
+// migrated database file at path (as it is: the caller's copy). The server
+// stops when the test ends.
+func TursoFile(t testing.TB, path string) *db.Store {
+	t.Helper()
+	return open(t, serveTurso(t, path).URL)
+}
+
 func startTurso(t testing.TB) *Server {
+	t.Helper()
+	requireTursodb(t) // before migrating a file for nothing
+	return serveTurso(t, strings.TrimPrefix(FileURL(t), "file:"))
+}
+
+// requireTursodb returns the tursodb binary, or skips (fails with
+// CHARLA_TURSO=1) the test without one.
+func requireTursodb(t testing.TB) string {
 	t.Helper()
 	bin := tursodbPath()
 	if bin == "" {
@@ -107,23 +141,39 @@ func startTurso(t testing.TB) *Server {
 		}
 		t.Skip("no tursodb binary (run `make assets`); set CHARLA_TURSO=1 to make this a failure")
 	}
-	fileURL := FileURL(t)
-	path := strings.TrimPrefix(fileURL, "file:")
-	addr := freeAddr(t)
-	cmd := exec.Command(bin, "--sync-server", addr, path)
+	return bin
+}
+
+// serveTurso starts tursodb on the database file at path.
+func serveTurso(t testing.TB, path string) *Server {
+	t.Helper()
+	bin := requireTursodb(t)
 	logf, err := os.Create(path + ".tursodb.log")
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd.Stdout, cmd.Stderr = logf, logf
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start tursodb: %v", err)
-	}
+	addr := freeAddr(t)
+	s := &Server{URL: "http://" + addr, bin: bin, addr: addr, path: path, logf: logf}
 	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
+		if s.cmd != nil && s.cmd.Process != nil {
+			s.cmd.Process.Kill()
+			s.cmd.Wait()
+		}
 		logf.Close()
 	})
+	s.run(t)
+	return s
+}
+
+// run starts tursodb on s.path at s.addr and waits until it listens.
+func (s *Server) run(t testing.TB) {
+	t.Helper()
+	addr, path := s.addr, s.path
+	s.cmd = exec.Command(s.bin, "--sync-server", addr, path)
+	s.cmd.Stdout, s.cmd.Stderr = s.logf, s.logf
+	if err := s.cmd.Start(); err != nil {
+		t.Fatalf("start tursodb: %v", err)
+	}
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
@@ -137,7 +187,6 @@ func startTurso(t testing.TB) *Server {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	return &Server{URL: "http://" + addr, cmd: cmd}
 }
 
 func open(t testing.TB, url string) *db.Store {
