@@ -226,7 +226,8 @@ func (f *Follower) handle(ctx context.Context, ev chat.RoomEvent) {
 		return // nobody here follows the room
 	}
 	if st.stale.Load() && !f.catchUp(ctx, ev.Room, st) {
-		return // the database did not answer: the retry reads this event too
+		f.poke() // the database did not answer: the retry reads this event too
+		return
 	}
 	if st.last < 0 {
 		st.last = ev.Messages[0].Pos - 1 // the first event is the start
@@ -235,6 +236,7 @@ func (f *Follower) handle(ctx context.Context, ev chat.RoomEvent) {
 		// A gap: fill it, then deliver what of ev is still news.
 		st.stale.Store(true)
 		if !f.catchUp(ctx, ev.Room, st) {
+			f.poke()
 			return
 		}
 	}

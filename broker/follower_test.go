@@ -2,8 +2,12 @@ package broker
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -187,4 +191,39 @@ func seed2(t *testing.T, store *db.Store, user int64) chat.Message {
 		t.Fatal(err)
 	}
 	return stored[0].Message
+}
+
+// failingReads is a store whose gap reads fail while failing is set: a
+// database that does not answer for a while.
+type failingReads struct {
+	*db.Store
+	failing atomic.Bool
+}
+
+func (s *failingReads) ChangedAfter(ctx context.Context, room, pos int64, limit int) ([]chat.Message, error) {
+	if s.failing.Load() {
+		return nil, errors.New("database away")
+	}
+	return s.Store.ChangedAfter(ctx, room, pos, limit)
+}
+
+// TestFollowerRetriesAGapTheDatabaseCouldNotFill: a gap seen while the
+// database does not answer is filled once it does, with no further event.
+func TestFollowerRetriesAGapTheDatabaseCouldNotFill(t *testing.T) {
+	store := &failingReads{Store: dbtest.File(t)}
+	msgs := seed(t, store.Store, 3)
+	var rec recorder
+	f := NewFollower(store, &rec, following, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	f.rooms[db.GeneralRoom] = &roomState{}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go f.Run(ctx)
+	store.failing.Store(true)
+	f.Publish(post(msgs[2])) // 1 and 2 missing, and unreadable for now
+	time.Sleep(3 * catchUpRetry)
+	store.failing.Store(false)
+	got := rec.waitPos(t, msgs[2].Pos)
+	if d := describe(got); fmt.Sprint(d) != fmt.Sprint([]string{"1:1,2,3,"}) {
+		t.Fatalf("delivered %v, want 1 to 3 read once the database answered", d)
+	}
 }

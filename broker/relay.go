@@ -101,8 +101,8 @@ type outMsg struct {
 	presence  *wirePresence
 }
 
-// wireEphemeral is an ephemeral event on NATS: already rendered, as it is
-// the same for every page (a name typing, a name online).
+// wireEphemeral is an ephemeral event on NATS (someone typing): already
+// rendered, as it is the same for every page.
 type wireEphemeral struct {
 	Kind  hub.Kind `json:"k"`
 	Room  int64    `json:"r"`

@@ -2,8 +2,11 @@
 // room, in process.
 //
 // It is its own package because it is the seam where charla scales out: the
-// handlers only publish and subscribe, so a hub that relays through NATS to
-// other instances can take this one's place without the handlers noticing.
+// handlers only publish and subscribe, so relaying through NATS to other
+// instances (package broker) happens beside it without the handlers
+// noticing: the relay observes the hub (Observer: rooms followed here,
+// ephemeral events published here) and delivers the other instances'
+// events into it (Deliver).
 // It knows nothing of HTML or the database: an Event is opaque bytes,
 // rendered once and shared by every subscriber.
 //
