@@ -23,3 +23,12 @@ type Invite struct {
 	Created time.Time
 	Expires time.Time
 }
+
+// Presence is one person online in one of their rooms on one instance, as
+// instances tell each other (see broker): enough to render them there.
+type Presence struct {
+	Room   int64  `json:"r"`
+	Direct bool   `json:"d,omitempty"` // the room is a direct conversation
+	User   int64  `json:"u"`
+	Name   string `json:"n"`
+}

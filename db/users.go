@@ -188,16 +188,18 @@ func isUniqueViolation(err error) bool {
 }
 
 // DeleteExpired removes sessions and invitations past their time, which
-// nobody can use any more, and returns how many went.
+// nobody can use any more, and rate limits' buckets unused for
+// RateLimitMemory, and returns how many went.
 func (s *Store) DeleteExpired(ctx context.Context) (int64, error) {
 	now := time.Now().UnixMilli()
 	var n int64
-	for _, q := range []string{
-		`DELETE FROM sessions WHERE expires_at <= ? RETURNING 1`,
-		`DELETE FROM invites WHERE expires_at <= ? AND used_by IS NULL RETURNING 1`,
+	for q, before := range map[string]int64{
+		`DELETE FROM sessions WHERE expires_at <= ? RETURNING 1`:                    now,
+		`DELETE FROM invites WHERE expires_at <= ? AND used_by IS NULL RETURNING 1`: now,
+		`DELETE FROM rate_limits WHERE at <= ? RETURNING 1`:                         now - RateLimitMemory.Milliseconds(),
 	} {
 		// RETURNING, not RowsAffected: libSQL servers do not all report counts.
-		rows, err := s.db.QueryContext(ctx, q, now)
+		rows, err := s.db.QueryContext(ctx, q, before)
 		if err != nil {
 			return n, fmt.Errorf("delete expired: %w", err)
 		}

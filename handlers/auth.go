@@ -212,7 +212,7 @@ func (h *Handler) SignUp(c echo.Context) error {
 	case n < minPasswordLen || n > maxPasswordLen:
 		return fail(http.StatusUnprocessableEntity, "problem.password")
 	}
-	if !allow(h.limits.signUp, c.RealIP()) {
+	if !allowShared(c.Request().Context(), h.limits.signUp, c.RealIP()) {
 		h.Log.Warn("sign-up rate limited", "ip", clip(c.RealIP()))
 		return fail(http.StatusTooManyRequests, "problem.signup-rate")
 	}
@@ -281,7 +281,7 @@ func (h *Handler) SignIn(c echo.Context) error {
 		return render(c, status, views.SignIn(f))
 	}
 	ip := c.RealIP()
-	if !allow(h.limits.signInIP, ip) {
+	if !allowShared(c.Request().Context(), h.limits.signInIP, ip) {
 		h.Log.Warn("sign-in rate limited", "ip", clip(ip))
 		return fail(http.StatusTooManyRequests, "problem.signin-rate")
 	}
@@ -291,7 +291,7 @@ func (h *Handler) SignIn(c echo.Context) error {
 		f.Username = ""
 		return fail(http.StatusUnauthorized, "problem.wrong-password")
 	}
-	if !allow(h.limits.signInAccount, db.UsernameKey(f.Username)+" "+ip) {
+	if !allowShared(c.Request().Context(), h.limits.signInAccount, db.UsernameKey(f.Username)+" "+ip) {
 		h.Log.Warn("sign-in rate limited", "user", f.Username, "ip", clip(ip))
 		return fail(http.StatusTooManyRequests, "problem.signin-rate")
 	}

@@ -116,6 +116,22 @@ type Config struct {
 	// Observe is told what the handlers count for metrics (see
 	// metrics.go); its nil funcs are skipped.
 	Observe Observer
+	// Relay tells the other instances who is online here (with
+	// NATS_URL); nil: this is the only instance.
+	Relay PresenceRelay
+	// SharedLimits keeps the sign-in and sign-up limits in the database
+	// too (Store must be a TokenStore), so that they hold across the
+	// instances that share it: set with NATS_URL.
+	SharedLimits bool
+}
+
+// sharedTokens returns where the limits shared by instances are kept, if
+// they are.
+func sharedTokens(cfg Config) TokenStore {
+	if ts, ok := cfg.Store.(TokenStore); ok && cfg.SharedLimits {
+		return ts
+	}
+	return nil
 }
 
 // Handler serves charla's pages and sockets.
@@ -138,8 +154,8 @@ func New(cfg Config) *Handler {
 	return &Handler{
 		Config:   cfg,
 		sockets:  socketSet{conns: make(map[*socket]struct{}), byUser: make(map[int64][]*socket)},
-		presence: presence{rooms: make(map[int64]map[int64]*online)},
-		limits:   newLimits(cfg.SendRate, cfg.SignupRate, cfg.Observe.Refused),
+		presence: presence{rooms: make(map[int64]map[int64]*online), remote: make(map[int64]map[int64]*remoteOnline)},
+		limits:   newLimits(cfg.SendRate, cfg.SignupRate, cfg.Observe.Refused, sharedTokens(cfg), cfg.Log),
 		hasher:   newHasher(),
 	}
 }

@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"context"
+	"log/slog"
 	"strconv"
 	"time"
 
@@ -40,6 +42,10 @@ const (
 // instance limits what reaches it. Keys are bounded in size (an address, a
 // valid username, an id), so that the limiters themselves cannot be made
 // to hold much.
+//
+// With several instances (Config.SharedLimits), the limits that must hold
+// across them (sign-ins, sign-ups) are also kept in the database: see
+// allowShared.
 type limits struct {
 	signInAccount *limiter // guessing one account's password, per (account, address)
 	signInIP      *limiter // guessing many accounts' passwords
@@ -63,6 +69,11 @@ type limiter struct {
 	store   *middleware.RateLimiterMemoryStore
 	name    string
 	refused func(limit string) // Observer.Refused; may be nil
+
+	rate   rate.Limit
+	burst  int
+	shared TokenStore   // where instances share the buckets (allowShared); nil: none
+	log    *slog.Logger // for a shared store that does not answer
 }
 
 // Names of the limits, as the rate-limit refusal metric labels them.
@@ -81,8 +92,10 @@ const (
 // least: long enough for a bucket emptied in one burst to fill again.
 const limiterMemory = 10 * time.Minute
 
-// newLimits makes the limits; refused, if not nil, is told of each refusal.
-func newLimits(sendRate, signupRate float64, refused func(limit string)) limits {
+// newLimits makes the limits; refused, if not nil, is told of each
+// refusal; shared, if not nil, keeps the sign-in and sign-up limits for
+// every instance.
+func newLimits(sendRate, signupRate float64, refused func(limit string), shared TokenStore, log *slog.Logger) limits {
 	l := limits{
 		signInAccount: memoryLimiter(limitSignInAccount, rate.Every(12*time.Second), 5, refused), // 5 a minute
 		signInIP:      memoryLimiter(limitSignInIP, rate.Limit(1), 20, refused),
@@ -97,6 +110,11 @@ func newLimits(sendRate, signupRate float64, refused func(limit string)) limits 
 	if signupRate > 0 {
 		l.signUp = memoryLimiter(limitSignUp, rate.Limit(signupRate/time.Hour.Seconds()), max(1, int(signupRate)), refused)
 	}
+	for _, s := range []*limiter{l.signInAccount, l.signInIP, l.signUp} {
+		if s != nil {
+			s.shared, s.log = shared, log
+		}
+	}
 	return l
 }
 
@@ -107,7 +125,7 @@ func memoryLimiter(name string, r rate.Limit, burst int, refused func(string)) *
 		Burst:     burst,
 		ExpiresIn: max(limiterMemory, refill),
 	})
-	return &limiter{store: store, name: name, refused: refused}
+	return &limiter{store: store, name: name, refused: refused, rate: r, burst: burst}
 }
 
 // roomChangeProblem is what the page says past the room-change limit (a
@@ -131,6 +149,36 @@ func allow(l *limiter, key string) bool {
 	}
 	l.refuse()
 	return false
+}
+
+// TokenStore keeps rate limits' buckets where every instance shares them
+// (db.Store, one statement a take).
+type TokenStore interface {
+	TakeToken(ctx context.Context, key string, perSecond float64, burst int) (bool, error)
+}
+
+// allowShared is allow for a limit that holds across instances: this
+// instance's buckets first, which turn a flood away without touching the
+// database, then a bucket of the same size in the database, which every
+// instance takes from. A database that does not answer lets the attempt
+// through (this instance's limit still holds): the sign-in or sign-up it
+// guards needs the database anyway.
+func allowShared(ctx context.Context, l *limiter, key string) bool {
+	if !allow(l, key) {
+		return false
+	}
+	if l == nil || l.shared == nil {
+		return true
+	}
+	ok, err := l.shared.TakeToken(ctx, l.name+" "+key, float64(l.rate), l.burst)
+	if err != nil {
+		l.log.Warn("shared rate limit", "limit", l.name, "err", err)
+		return true
+	}
+	if !ok {
+		l.refuse()
+	}
+	return ok
 }
 
 // try takes a token from key's bucket if there is one, counting nothing:

@@ -21,13 +21,19 @@ const presenceGrace = 3 * time.Second
 // every socket subscribes to all of the person's rooms). It tells the
 // rooms through the hub when someone comes or goes; nothing of it is
 // stored.
+//
+// With several instances, a person is online where any instance says so:
+// remote holds what the others said (see presence_remote.go), and a room
+// hears of a coming or going when the union changes.
 type presence struct {
-	mu    sync.Mutex
-	rooms map[int64]map[int64]*online // room → person → sockets
+	mu     sync.Mutex
+	rooms  map[int64]map[int64]*online       // room → person → sockets
+	remote map[int64]map[int64]*remoteOnline // room → person → instances
 }
 
 type online struct {
 	user    chat.User
+	direct  bool // the room is a direct conversation
 	sockets int
 	leaving *time.Timer // set while the grace of the last socket runs
 }
@@ -52,6 +58,8 @@ func (h *Handler) joinPresence(u chat.User, rooms []presenceRoom) {
 	p := &h.presence
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	var came []presenceRoom
+	defer func() { h.relayPresence(true, u, came) }()
 	for _, r := range rooms {
 		people := p.rooms[r.id]
 		if people == nil {
@@ -60,9 +68,12 @@ func (h *Handler) joinPresence(u chat.User, rooms []presenceRoom) {
 		}
 		o := people[u.ID]
 		if o == nil {
-			o = &online{user: u}
+			if !p.onlineAnywhere(r.id, u.ID) {
+				h.Hub.Publish(presenceEvent(r, u, true))
+			}
+			o = &online{user: u, direct: r.direct}
 			people[u.ID] = o
-			h.Hub.Publish(presenceEvent(r, u, true))
+			came = append(came, r)
 		}
 		o.sockets++
 		if o.leaving != nil {
@@ -97,7 +108,10 @@ func (h *Handler) leavePresence(u chat.User, rooms []presenceRoom) {
 			if len(p.rooms[r.id]) == 0 {
 				delete(p.rooms, r.id)
 			}
-			h.Hub.Publish(presenceEvent(r, u, false))
+			h.relayPresence(false, u, []presenceRoom{r})
+			if !p.onlineAnywhere(r.id, u.ID) {
+				h.Hub.Publish(presenceEvent(r, u, false))
+			}
 		})
 	}
 }
@@ -109,6 +123,11 @@ func (h *Handler) onlineIn(room int64) []chat.User {
 	people := make([]chat.User, 0, len(p.rooms[room]))
 	for _, o := range p.rooms[room] {
 		people = append(people, o.user)
+	}
+	for id, o := range p.remote[room] {
+		if p.rooms[room][id] == nil {
+			people = append(people, o.user)
+		}
 	}
 	p.mu.Unlock()
 	slices.SortFunc(people, func(a, b chat.User) int { return cmp.Compare(a.Username, b.Username) })
@@ -122,6 +141,11 @@ func (h *Handler) peerOnline(room, me int64) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for id := range p.rooms[room] {
+		if id != me {
+			return true
+		}
+	}
+	for id := range p.remote[room] {
 		if id != me {
 			return true
 		}

@@ -2,8 +2,11 @@
 // room, in process.
 //
 // It is its own package because it is the seam where charla scales out: the
-// handlers only publish and subscribe, so a hub that relays through NATS to
-// other instances can take this one's place without the handlers noticing.
+// handlers only publish and subscribe, so relaying through NATS to other
+// instances (package broker) happens beside it without the handlers
+// noticing: the relay observes the hub (Observer: rooms followed here,
+// ephemeral events published here) and delivers the other instances'
+// events into it (Deliver).
 // It knows nothing of HTML or the database: an Event is opaque bytes,
 // rendered once and shared by every subscriber.
 //
@@ -63,8 +66,25 @@ type Event struct {
 type Hub struct {
 	mu    sync.RWMutex
 	rooms map[int64]map[*Subscription]struct{}
+	obs   Observer
 	stats counters // for metrics: see stats.go
 }
+
+// Observer is what relays events to other instances (broker.Relay, with
+// NATS_URL set) needs to hear from the hub. Without one, the hub is
+// in-process only.
+type Observer interface {
+	// Followed: rooms got their first subscription here. Called before
+	// Subscribe returns (so before the subscriber reads the rooms'
+	// history), without the hub's lock; it may read the database.
+	Followed(rooms []int64)
+	// Ephemeral: an ephemeral event (typing, presence) was published on
+	// this instance. Called on the publisher's goroutine: must not block.
+	Ephemeral(ev Event)
+}
+
+// Observe sets the hub's observer; call it before the hub is used.
+func (h *Hub) Observe(o Observer) { h.obs = o }
 
 // New returns an empty hub.
 func New() *Hub {
@@ -101,21 +121,37 @@ type Subscription struct {
 // slowing the publisher and so everyone.
 func (h *Hub) Subscribe(rooms []int64, limit int, hooks Hooks) *Subscription {
 	s := &Subscription{hub: h, rooms: rooms, limit: limit, hooks: hooks}
+	var first []int64
 	h.mu.Lock()
 	for _, room := range rooms {
 		subs := h.rooms[room]
 		if subs == nil {
 			subs = make(map[*Subscription]struct{})
 			h.rooms[room] = subs
+			first = append(first, room)
 		}
 		subs[s] = struct{}{}
 	}
 	h.mu.Unlock()
+	if h.obs != nil && len(first) > 0 {
+		h.obs.Followed(first)
+	}
 	return s
 }
 
-// Publish queues ev for every subscriber of ev.Room without waiting for any.
+// Publish queues ev for every subscriber of ev.Room without waiting for
+// any, and hands an ephemeral event to the observer, if any, for the other
+// instances.
 func (h *Hub) Publish(ev Event) {
+	h.Deliver(ev)
+	if h.obs != nil && ev.Kind.Ephemeral() {
+		h.obs.Ephemeral(ev)
+	}
+}
+
+// Deliver queues ev for every subscriber of ev.Room here, and nowhere
+// else: for events that came from another instance.
+func (h *Hub) Deliver(ev Event) {
 	shared := &ev // one copy, queued by pointer: a subscriber costs 8 bytes
 	h.mu.RLock()
 	defer h.mu.RUnlock()

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -30,6 +31,10 @@ type Config struct {
 	SkipMigrate    bool     // CHARLA_MIGRATE=false: do not apply pending migrations at start
 	Timeouts       Timeouts // the HTTP server's; not read from the environment (zero: the defaults)
 	MaxSockets     int      // CHARLA_SOCKETS_PER_PERSON: open sockets one person may hold (0: handlers' default, 20)
+	// NATS_URL: nats://host:port of the NATS server (or cluster, comma-
+	// separated) that several instances on one database share their
+	// rooms' events through; empty: one instance, in process.
+	NATSURL string
 }
 
 // DefaultSendRate (CHARLA_SEND_RATE's default) lets a person type fast, and a script not flood a room.
@@ -52,6 +57,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		AuthToken:    or(getenv("TURSO_AUTH_TOKEN"), getenv("DB_TOKEN")),
 		CookieSecret: getenv("COOKIE_SECRET"),
 		DebugAddr:    getenv("DEBUG_ADDR"),
+		NATSURL:      getenv("NATS_URL"),
 		MetricsAddr:  getenv("CHARLA_METRICS_ADDR"),
 	}
 	if v := getenv("COOKIE_SECURE"); v != "" {
@@ -85,6 +91,9 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	if cfg.SignupRate, err = rateSetting(getenv, "CHARLA_SIGNUP_RATE", defaultSignupRate, "accounts an hour"); err != nil {
 		return Config{}, err
 	}
+	if err := natsURLs(cfg.NATSURL); err != nil {
+		return Config{}, fmt.Errorf("NATS_URL: %w", err)
+	}
 	if cfg.TrustedProxies, err = cidrs(getenv("TRUSTED_PROXIES")); err != nil {
 		return Config{}, fmt.Errorf("TRUSTED_PROXIES: %w", err)
 	}
@@ -116,6 +125,27 @@ func rateSetting(getenv func(string) string, name string, def float64, unit stri
 		}
 		return r, nil
 	}
+}
+
+// natsURLs checks NATS_URL: empty, or comma-separated URLs of NATS
+// servers, so that a typo fails at start rather than as an instance that
+// quietly never connects (the client keeps retrying what it cannot reach).
+func natsURLs(list string) error {
+	if list == "" {
+		return nil
+	}
+	for s := range strings.SplitSeq(list, ",") {
+		u, err := url.Parse(strings.TrimSpace(s))
+		if err != nil || u.Host == "" {
+			return fmt.Errorf("%q: want nats://host:port, comma-separated for a cluster", s)
+		}
+		switch u.Scheme {
+		case "nats", "tls", "ws", "wss":
+		default:
+			return fmt.Errorf("%q: want a nats://, tls://, ws:// or wss:// URL", s)
+		}
+	}
+	return nil
 }
 
 // cidrs reads comma-separated CIDRs; a bare address is a /32 (or /128).

@@ -47,3 +47,22 @@ func TestSignupRateSetting(t *testing.T) {
 		}
 	}
 }
+
+func TestNATSURLSetting(t *testing.T) {
+	for v, ok := range map[string]bool{
+		"":                                     true,
+		"nats://127.0.0.1:4222":                true,
+		"nats://a:4222, nats://user:pw@b:4222": true,
+		"tls://nats.example.com:4222":          true,
+		"127.0.0.1:4222":                       false, // no scheme: the client would read it as a path
+		"http://127.0.0.1:4222":                false,
+		"nats://":                              false,
+	} {
+		cfg, err := LoadConfig(env(map[string]string{"NATS_URL": v}))
+		if (err == nil) != ok {
+			t.Errorf("NATS_URL=%q: error %v, want ok=%v", v, err, ok)
+		} else if ok && cfg.NATSURL != v {
+			t.Errorf("NATS_URL=%q read as %q", v, cfg.NATSURL)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charla/charla/broker/natstest"
 	"github.com/charla/charla/db"
 	"github.com/charla/charla/db/dbtest"
 	"github.com/charla/charla/migrations"
@@ -102,4 +103,17 @@ func TestReadyzSaysMigrationsPending(t *testing.T) {
 	s.Close()
 	addr := serveForTest(t, Config{DatabaseURL: url, SkipMigrate: true})
 	waitReady(t, addr, http.StatusServiceUnavailable, "not ready: database migrations pending")
+}
+
+// With NATS_URL, /readyz says not ready while NATS is away (this instance
+// would deliver its own people's events only), and ready once it is back;
+// the broker gauge follows.
+func TestReadyzFlipsWithTheBroker(t *testing.T) {
+	nats := natstest.Start(t)
+	addr := serveForTest(t, Config{DatabaseURL: dbtest.FileURL(t), SkipMigrate: true, NATSURL: nats.URL()})
+	waitReady(t, addr, http.StatusOK, "ready")
+	nats.Stop()
+	waitReady(t, addr, http.StatusServiceUnavailable, "not ready: broker not connected")
+	nats.Restart()
+	waitReady(t, addr, http.StatusOK, "ready")
 }

@@ -10,6 +10,7 @@ package server
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -18,6 +19,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/charla/charla/broker"
 	"github.com/charla/charla/db"
 	"github.com/charla/charla/handlers"
 	"github.com/charla/charla/hub"
@@ -55,7 +57,12 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, ready func(addr stri
 
 	rooms := hub.New()
 	m := newMetrics()
-	writer := db.NewWriter(store, m.counted(handlers.Publisher(rooms)), log)
+	pub, nats, stopRelay, err := relay(cfg, store, rooms, log)
+	if err != nil {
+		return err
+	}
+	defer stopRelay()
+	writer := db.NewWriter(store, m.counted(pub), log)
 	writer.Observe = m.observeCommit
 	writerCtx, stopWriter := context.WithCancel(context.Background())
 	var writerDone sync.WaitGroup
@@ -76,10 +83,22 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, ready func(addr stri
 		SignupRate:     cfg.SignupRate,
 		TrustedProxies: cfg.TrustedProxies,
 		Observe:        m.observer(),
+		SharedLimits:   nats != nil,
 	})
-	// The broker hook: the NATS hub sets both (see readiness, brokerState).
 	readyz := &readiness{store: store, log: log}
-	m.watch(h, rooms, brokerState{name: "in-process"})
+	broker := brokerState{name: "in-process"}
+	if nats != nil {
+		h.Relay = nats
+		nats.UsePresence(h)
+		readyz.broker = func(context.Context) error {
+			if !nats.Connected() {
+				return errors.New("NATS unreachable (this instance delivers its own events only)")
+			}
+			return nil
+		}
+		broker = brokerState{name: "nats", connected: nats.Connected}
+	}
+	m.watch(h, rooms, broker)
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	h.Register(e)
@@ -119,6 +138,25 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, ready func(addr stri
 	}
 	log.Info("charla shutting down")
 	return stopServing(srv, &silent, h.CloseSockets, serveErr, log)
+}
+
+// relay returns what the writer hands its events to: the hub, through
+// handlers.Publisher; with NATS_URL, a broker.Relay (also returned) that
+// carries them to the other instances and takes theirs, each room's events
+// in order (see broker). stop ends it, after the writer has stopped.
+func relay(cfg Config, store *db.Store, rooms *hub.Hub, log *slog.Logger) (pub db.Publisher, nats *broker.Relay, stop func(), err error) {
+	local := handlers.Publisher(rooms)
+	if cfg.NATSURL == "" {
+		return local, nil, func() {}, nil
+	}
+	r, err := broker.Dial(cfg.NATSURL, store, rooms, local, log)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var done sync.WaitGroup
+	done.Go(func() { r.Run(ctx) })
+	return r, r, func() { cancel(); done.Wait() }, nil
 }
 
 // sweepEvery is how often expired sessions and invitations are deleted;

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -18,6 +19,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/charla/charla/chat"
 	"github.com/coder/websocket"
 )
 
@@ -42,7 +44,10 @@ const (
 // answered: so a run's loss is what a person would lose, not what a
 // restart cut off.
 type client struct {
-	room    int
+	index   int   // the client's number: senders are the first ones
+	room    int   // which of the run's rooms
+	roomID  int64 // its id on the server (0 with -raw)
+	inst    int   // which of the targets it is connected to
 	session session
 	raw     bool
 	hc      *http.Client
@@ -52,10 +57,15 @@ type client struct {
 
 	writing sync.Mutex // one writer at a time, so that resends keep their order
 
-	mu      sync.Mutex
-	conn    *websocket.Conn // nil while reconnecting
-	pending []pendingMsg    // sent, not yet answered, in send order
-	newest  int64           // newest message id seen, for ?after=
+	mu         sync.Mutex
+	conn       *websocket.Conn // nil while reconnecting
+	pending    []pendingMsg    // sent, not yet answered, in send order
+	newest     int64           // newest message id seen, for ?newest=
+	resentKeys map[string]bool // keys of the messages sent again
+	// What a sender may change: its own recent messages (their ids and
+	// texts as first sent), and any recent message of the room.
+	own    []ownMessage
+	recent []int64
 
 	// Only the read loop writes these; run reads them after done.
 	drops      int // sockets the server closed before the end
@@ -71,6 +81,17 @@ type pendingMsg struct {
 	written bool // on a socket that then closed: what resent counts
 }
 
+// ownMessage is one of a sender's messages, to edit.
+type ownMessage struct {
+	id   int64
+	text string
+	edit int // how many times edited
+}
+
+// changeTargets bounds how many recent messages a sender picks a change
+// from: changes go to messages still on people's screens.
+const changeTargets = 32
+
 // session is what a client needs to take part: the socket its page names,
 // the origin the page came from, and the page's CSRF token.
 type session struct {
@@ -82,24 +103,31 @@ type session struct {
 // open readies client i as a browser tab: a jar with its account's
 // cookies, its room's page loaded, the socket the page names dialled, and
 // reading started. site is nil with -raw.
-func open(ctx context.Context, o options, i int, site *site, transport http.RoundTripper) (*client, error) {
+func open(ctx context.Context, o options, i int, site *site, transport http.RoundTripper, changes *changeLog) (*client, error) {
 	ctx, cancel := context.WithTimeout(ctx, connectTimeout)
 	defer cancel()
 	jar, _ := cookiejar.New(nil)
 	hc := &http.Client{Jar: jar, Transport: transport}
-	c := &client{room: i % o.rooms, raw: o.raw, hc: hc, done: make(chan struct{})}
+	c := &client{index: i, room: i % o.rooms, inst: i % len(o.targets), raw: o.raw, hc: hc, done: make(chan struct{})}
+	c.tally.inst, c.tally.instances, c.tally.changes = c.inst, len(o.targets), changes
+	c.tally.confirmation, c.tally.learn = c.isResent, c.learn
 	var err error
 	if site == nil {
 		c.session, err = rawSession(o.targets[i%len(o.targets)], c.room, o.rooms)
 	} else {
 		jar.SetCookies(site.base, site.account(i))
 		c.session, err = join(ctx, hc, site.rooms[c.room])
+		c.roomID = roomID(site.rooms[c.room])
 	}
 	if err != nil {
 		return nil, err
 	}
 	if u, err := url.Parse(c.session.socket); err == nil {
-		c.newest, _ = strconv.ParseInt(u.Query().Get("after"), 10, 64)
+		// The page's cursor (the room's newest position it shows) and
+		// its newest message's id.
+		cursor, _ := strconv.ParseInt(u.Query().Get("after"), 10, 64)
+		c.tally.pos.start(cursor)
+		c.newest, _ = strconv.ParseInt(u.Query().Get("newest"), 10, 64)
 	}
 	if c.conn, err = c.dial(ctx, c.session.socket); err != nil {
 		return nil, err
@@ -177,12 +205,24 @@ type sendFrame struct {
 
 var composerHeaders = map[string]string{"HX-Request": "true", "HX-Source": "form#composer", "HX-Target": "form#composer"}
 
-// send sends o.rate messages a second for o.duration as sender number
-// sender, and returns how many it sent. It starts at a random point of the
-// first period, so that senders do not all send in step. While the socket
-// is down, it goes on as a person typing would: the messages wait as
-// pending and go out on reconnect.
-func (c *client) send(ctx context.Context, sender int, o options, runID string) int {
+// roomID is the id in a room page's URL (/rooms/ID), or 0.
+func roomID(page string) int64 {
+	u, err := url.Parse(page)
+	if err != nil {
+		return 0
+	}
+	id, _ := strconv.ParseInt(path.Base(u.Path), 10, 64)
+	return id
+}
+
+// send sends o.rate frames a second for o.duration as sender number
+// sender, and returns how many messages and changes it sent. With
+// -changes, that share of the frames are changes (see sendChange) rather
+// than new messages. It starts at a random point of the first period, so
+// that senders do not all send in step. While the socket is down, it goes
+// on as a person typing would: the messages wait as pending and go out on
+// reconnect.
+func (c *client) send(ctx context.Context, sender int, o options, runID string) (n, changes int) {
 	period := time.Duration(float64(time.Second) / o.rate)
 	stop := time.Now().Add(o.duration)
 	tick := time.NewTicker(period)
@@ -190,27 +230,110 @@ func (c *client) send(ctx context.Context, sender int, o options, runID string) 
 	select {
 	case <-time.After(rand.N(period)):
 	case <-ctx.Done():
-		return 0
+		return 0, 0
 	}
-	n := 0
-	for ; time.Now().Before(stop); n++ {
-		text := fmt.Sprintf("load s=%d n=%d t=%d", sender, n, time.Now().UnixNano())
-		if c.raw {
-			if err := c.conn.Write(ctx, websocket.MessageText, []byte(text)); err != nil {
-				break
-			}
+	for time.Now().Before(stop) {
+		if !c.raw && o.changes > 0 && rand.Float64() < o.changes && c.sendChange(ctx, sender) {
+			changes++
 		} else {
-			key := fmt.Sprintf("%s-%d-%d", runID, sender, n)
-			frame, _ := json.Marshal(sendFrame{Body: text, Key: key, CSRF: c.session.csrf, Headers: composerHeaders})
-			c.post(ctx, pendingMsg{key: key, frame: frame})
+			c.sendMessage(ctx, sender, n, runID)
+			n++
 		}
 		select {
 		case <-tick.C:
 		case <-ctx.Done():
-			return n + 1
+			return n, changes
 		}
 	}
-	return n
+	return n, changes
+}
+
+// sendMessage sends message number n of sender.
+func (c *client) sendMessage(ctx context.Context, sender, n int, runID string) {
+	{
+		text := fmt.Sprintf("load s=%d n=%d t=%d", sender, n, time.Now().UnixNano())
+		if c.raw {
+			_ = c.conn.Write(ctx, websocket.MessageText, []byte(text)) // a closed socket ends the read loop
+			return
+		}
+		key := fmt.Sprintf("%s-%d-%d", runID, sender, n)
+		frame, _ := json.Marshal(sendFrame{Body: text, Key: key, CSRF: c.session.csrf, Headers: composerHeaders})
+		c.post(ctx, pendingMsg{key: key, frame: frame})
+	}
+}
+
+// changeFrame is what the page sends to change a message: an edit of
+// one's own (kind "edit", the new body) or a reaction toggled on any
+// (kind "react", an emoji of the fixed set); see handlers.upFrame.
+type changeFrame struct {
+	Kind    string            `json:"kind"`
+	ID      string            `json:"id"`
+	Body    string            `json:"body,omitempty"`
+	Emoji   string            `json:"emoji,omitempty"`
+	CSRF    string            `json:"_csrf"`
+	Headers map[string]string `json:"headers"`
+}
+
+// sendChange sends a change, half the time an edit of one of the sender's
+// recent messages and otherwise a reaction toggled on any recent message
+// of the room. It reports false, sending nothing, when the client knows no
+// message to change yet or its socket is down (a change, unlike a
+// message, is not kept to send later).
+func (c *client) sendChange(ctx context.Context, sender int) bool {
+	f := changeFrame{CSRF: c.session.csrf, Headers: composerHeaders}
+	var id int64
+	c.mu.Lock()
+	if len(c.own) > 0 && (len(c.recent) == 0 || rand.N(2) == 0) {
+		m := &c.own[rand.N(len(c.own))]
+		m.edit++
+		id, f.Kind, f.Body = m.id, "edit", fmt.Sprintf("%s e=%d", m.text, m.edit)
+	} else if len(c.recent) > 0 {
+		id, f.Kind, f.Emoji = c.recent[rand.N(len(c.recent))], "react", chat.ReactionEmoji[rand.N(len(chat.ReactionEmoji))]
+	}
+	conn := c.conn
+	c.mu.Unlock()
+	if id == 0 || conn == nil {
+		return false
+	}
+	f.ID = strconv.FormatInt(id, 10)
+	frame, _ := json.Marshal(f)
+	c.writing.Lock()
+	defer c.writing.Unlock()
+	c.tally.changes.sent(id, sender, time.Now())
+	if conn.Write(ctx, websocket.MessageText, frame) != nil {
+		c.tally.changes.unsent(id)
+		return false
+	}
+	return true
+}
+
+// learn hears of a message the client read for the first time: a change
+// may go to it, and an edit if the client sent it.
+func (c *client) learn(a article, sender int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.recent = appendRing(c.recent, a.id)
+	if sender == c.index {
+		text, _, _ := strings.Cut(string(a.body), " e=")
+		c.own = appendRing(c.own, ownMessage{id: a.id, text: text})
+	}
+}
+
+// appendRing appends v, keeping the last changeTargets.
+func appendRing[T any](s []T, v T) []T {
+	if len(s) == changeTargets {
+		s = append(s[:0], s[1:]...)
+	}
+	return append(s, v)
+}
+
+// isResent says whether key is of a message the client sent again: the
+// server confirms such a message to it alone, a repeat that is no
+// duplicate.
+func (c *client) isResent(key []byte) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.resentKeys[string(key)]
 }
 
 // post sends a message, or keeps it pending while the socket is down. A
@@ -318,7 +441,7 @@ func attrValues(frame, prefix []byte) iter.Seq[[]byte] {
 }
 
 // redial reopens the socket, as hx-ws does after a close, with
-// ?after=<newest id seen>, then sends the pending messages again with
+// ?after=<newest position seen>&newest=<newest message id seen>, then sends the pending messages again with
 // their keys, as charla.js does. It returns nil when the run ended first.
 func (c *client) redial() *websocket.Conn {
 	c.mu.Lock()
@@ -337,7 +460,8 @@ func (c *client) redial() *websocket.Conn {
 		}
 		c.mu.Lock()
 		q := u.Query()
-		q.Set("after", strconv.FormatInt(c.newest, 10))
+		q.Set("after", strconv.FormatInt(c.tally.pos.last, 10)) // the read loop's own: redial runs on it
+		q.Set("newest", strconv.FormatInt(c.newest, 10))
 		u.RawQuery = q.Encode()
 		c.mu.Unlock()
 		ctx, cancel := context.WithTimeout(context.Background(), connectTimeout)
@@ -361,6 +485,12 @@ func (c *client) resendOn(conn *websocket.Conn) {
 	c.conn = conn
 	pending := slices.Clone(c.pending)
 	for i := range c.pending {
+		if c.pending[i].written {
+			if c.resentKeys == nil {
+				c.resentKeys = map[string]bool{}
+			}
+			c.resentKeys[c.pending[i].key] = true
+		}
 		c.pending[i].written = true
 	}
 	c.mu.Unlock()

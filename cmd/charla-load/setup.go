@@ -170,3 +170,23 @@ func do(hc *http.Client, req *http.Request) (*url.URL, []byte, error) {
 type busyError struct{ retryAfter time.Duration }
 
 func (e *busyError) Error() string { return "server busy (503)" }
+
+// on returns the site as another instance at target serves it: the same
+// accounts (a cookie holds for a host whatever its port, and the instances
+// share the database its session is in) and the same rooms, at target.
+func (s *site) on(target string) (*site, error) {
+	base, err := url.Parse(target)
+	if err != nil {
+		return nil, err
+	}
+	other := &site{base: base, accounts: s.accounts}
+	for _, page := range s.rooms {
+		u, err := url.Parse(page)
+		if err != nil {
+			return nil, err
+		}
+		u.Scheme, u.Host = base.Scheme, base.Host
+		other.rooms = append(other.rooms, u.String())
+	}
+	return other, nil
+}
