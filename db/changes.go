@@ -94,11 +94,7 @@ func (s *Store) ChangeMessage(ctx context.Context, c MessageChange) (chat.Messag
 // changeOne runs an UPDATE … RETURNING of one message; no row means the
 // message is not there or not the person's, which why tells apart.
 func (s *Store) changeOne(ctx context.Context, c MessageChange, query string, args ...any) (chat.Message, error) {
-	rows, err := s.db.QueryContext(ctx, query, args...)
-	if err != nil {
-		return chat.Message{}, fmt.Errorf("change message: %w", err)
-	}
-	msgs, err := scanMessages(rows)
+	msgs, err := s.returningMessages(ctx, query, args...)
 	if err != nil {
 		return chat.Message{}, fmt.Errorf("change message: %w", err)
 	}
@@ -137,15 +133,11 @@ func (s *Store) react(ctx context.Context, c MessageChange) (chat.Message, error
 			return chat.Message{}, ErrNoMessage
 		}
 		old := encodeReactions(m.Reactions)
-		rows, err := s.db.QueryContext(ctx,
+		msgs, err := s.returningMessages(ctx,
 			`UPDATE messages SET reactions = ?, pos = `+roomPos+` + 1
 			 WHERE id = ? AND room_id = ? AND deleted_at IS NULL AND reactions = ?
 			 RETURNING `+messageColumns,
 			encodeReactions(toggleReaction(m.Reactions, c.Emoji, who)), c.RoomID, c.MessageID, c.RoomID, old)
-		if err != nil {
-			return chat.Message{}, fmt.Errorf("react: %w", err)
-		}
-		msgs, err := scanMessages(rows)
 		if err != nil {
 			return chat.Message{}, fmt.Errorf("react: %w", err)
 		}
@@ -159,11 +151,7 @@ func (s *Store) react(ctx context.Context, c MessageChange) (chat.Message, error
 // Message returns one message of room as it is now (a deleted one too,
 // marked so). One of another room is ErrNoMessage.
 func (s *Store) Message(ctx context.Context, room, id int64) (chat.Message, error) {
-	rows, err := s.query(ctx, `SELECT `+messageColumns+` FROM messages WHERE id = ? AND room_id = ?`, id, room)
-	if err != nil {
-		return chat.Message{}, fmt.Errorf("message %d: %w", id, err)
-	}
-	msgs, err := scanMessages(rows)
+	msgs, err := s.selectMessages(ctx, `SELECT `+messageColumns+` FROM messages WHERE id = ? AND room_id = ?`, id, room)
 	if err != nil {
 		return chat.Message{}, fmt.Errorf("message %d: %w", id, err)
 	}

@@ -122,13 +122,9 @@ func (s *Store) Messages(ctx context.Context, room, before int64, limit int) ([]
 	if before <= 0 {
 		before = math.MaxInt64
 	}
-	rows, err := s.query(ctx,
+	msgs, err := s.selectMessages(ctx,
 		`SELECT `+messageColumns+` FROM messages
 		 WHERE room_id = ? AND id < ? ORDER BY id DESC LIMIT ?`, room, before, limit)
-	if err != nil {
-		return nil, fmt.Errorf("messages: %w", err)
-	}
-	msgs, err := scanMessages(rows)
 	if err != nil {
 		return nil, fmt.Errorf("messages: %w", err)
 	}
@@ -141,13 +137,9 @@ func (s *Store) Messages(ctx context.Context, room, before int64, limit int) ([]
 // MessagesAfter returns up to limit messages of room with ids above after,
 // oldest first: what a reconnecting client missed.
 func (s *Store) MessagesAfter(ctx context.Context, room, after int64, limit int) ([]chat.Message, error) {
-	rows, err := s.query(ctx,
+	msgs, err := s.selectMessages(ctx,
 		`SELECT `+messageColumns+` FROM messages
 		 WHERE room_id = ? AND id > ? ORDER BY id LIMIT ?`, room, after, limit)
-	if err != nil {
-		return nil, fmt.Errorf("messages after %d: %w", after, err)
-	}
-	msgs, err := scanMessages(rows)
 	if err != nil {
 		return nil, fmt.Errorf("messages after %d: %w", after, err)
 	}
@@ -158,13 +150,9 @@ func (s *Store) MessagesAfter(ctx context.Context, room, after int64, limit int)
 // pos, in position order, each as it is now: what a page whose cursor is
 // pos has not seen. A message changed several times since is returned once.
 func (s *Store) ChangedAfter(ctx context.Context, room, pos int64, limit int) ([]chat.Message, error) {
-	rows, err := s.query(ctx,
+	msgs, err := s.selectMessages(ctx,
 		`SELECT `+messageColumns+` FROM messages
 		 WHERE room_id = ? AND pos > ? ORDER BY pos LIMIT ?`, room, pos, limit)
-	if err != nil {
-		return nil, fmt.Errorf("messages changed after %d: %w", pos, err)
-	}
-	msgs, err := scanMessages(rows)
 	if err != nil {
 		return nil, fmt.Errorf("messages changed after %d: %w", pos, err)
 	}
@@ -256,11 +244,7 @@ func (s *Store) CreateMessages(ctx context.Context, msgs []NewMessage) ([]Stored
 	}
 	q.WriteString(` ON CONFLICT (client_key) DO NOTHING RETURNING ` + messageColumns)
 
-	rows, err := s.db.QueryContext(ctx, q.String(), args...)
-	if err != nil {
-		return nil, fmt.Errorf("create messages: %w", err)
-	}
-	created, err := scanMessages(rows)
+	created, err := s.returningMessages(ctx, q.String(), args...)
 	if err != nil {
 		return nil, fmt.Errorf("create messages: %w", err)
 	}
@@ -314,8 +298,25 @@ func (s *Store) messagesByKey(ctx context.Context, keys []string) ([]chat.Messag
 	for i, k := range keys {
 		args[i] = k
 	}
-	rows, err := s.db.QueryContext(ctx,
+	return s.returningMessages(ctx,
 		`SELECT `+messageColumns+` FROM messages WHERE client_key IN (?`+strings.Repeat(", ?", len(keys)-1)+`)`, args...)
+}
+
+// selectMessages runs a prepared query whose columns are messageColumns
+// and returns its messages, in its order.
+func (s *Store) selectMessages(ctx context.Context, query string, args ...any) ([]chat.Message, error) {
+	rows, err := s.query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	return scanMessages(rows)
+}
+
+// returningMessages runs, unprepared, a statement whose columns are
+// messageColumns (an INSERT or UPDATE … RETURNING them, or a SELECT built
+// for its arguments, as a batch's is).
+func (s *Store) returningMessages(ctx context.Context, query string, args ...any) ([]chat.Message, error) {
+	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}

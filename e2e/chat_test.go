@@ -27,20 +27,7 @@ func TestBrowserTwoPeopleChatAndRecover(t *testing.T) {
 	var secretID string        // the private room's id
 	const secretName = "secret-plans"
 
-	step := func(name string, f func(t *testing.T)) {
-		t.Helper()
-		ok := t.Run(name, func(t *testing.T) {
-			start := time.Now()
-			f(t)
-			for _, p := range people {
-				p.checkConsole(t)
-			}
-			t.Logf("step took %v", time.Since(start).Round(time.Millisecond))
-		})
-		if !ok {
-			t.FailNow() // later steps build on this one
-		}
-	}
+	step := steps(t, &people)
 
 	step("1_both_sign_up_and_open_general", func(t *testing.T) {
 		for _, p := range []*browser{a, b} {

@@ -19,17 +19,7 @@ func TestBrowserRoomEvents(t *testing.T) {
 	a := newBrowser(t, chromium, "A", "ana")
 	b := newBrowser(t, chromium, "B", "bruno")
 	people := []*browser{a, b}
-	step := func(name string, f func(t *testing.T)) {
-		t.Helper()
-		if !t.Run(name, func(t *testing.T) {
-			f(t)
-			for _, p := range people {
-				p.checkConsole(t)
-			}
-		}) {
-			t.FailNow()
-		}
-	}
+	step := steps(t, &people)
 	// msg is the JS for the message whose body reads text.
 	msg := func(text string) string {
 		return `[...document.querySelectorAll("#messages > .msg")].find((m) => m.querySelector(".body")?.textContent === ` + jsString(text) + `)`

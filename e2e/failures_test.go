@@ -49,12 +49,7 @@ func TestBrowserFailuresStaySmall(t *testing.T) {
 	a.run(t, "watch for red forms, frames and validation complaints", chromedp.Evaluate(watchFailuresJS, nil))
 	var sent []string
 
-	step := func(name string, f func(t *testing.T)) {
-		t.Helper()
-		if !t.Run(name, func(t *testing.T) { f(t); a.checkConsole(t) }) {
-			t.FailNow()
-		}
-	}
+	step := steps(t, &[]*browser{a})
 
 	step("burst_of_30_is_paced", func(t *testing.T) {
 		// 30 at once, three times the burst the limit allows: each one's

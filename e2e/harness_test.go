@@ -329,6 +329,27 @@ func (b *browser) checkConsole(t *testing.T) {
 }
 
 // run runs actions in the tab, bounded.
+// steps returns how a story runs its steps: each as a subtest, after which
+// every browser in *people has its console checked, the first failure
+// ending the story (later steps build on it). *people is read at each
+// step, so a story may add or drop browsers as it goes.
+func steps(t *testing.T, people *[]*browser) func(name string, f func(t *testing.T)) {
+	return func(name string, f func(t *testing.T)) {
+		t.Helper()
+		ok := t.Run(name, func(t *testing.T) {
+			start := time.Now()
+			f(t)
+			for _, p := range *people {
+				p.checkConsole(t)
+			}
+			t.Logf("step took %v", time.Since(start).Round(time.Millisecond))
+		})
+		if !ok {
+			t.FailNow()
+		}
+	}
+}
+
 func (b *browser) run(t *testing.T, what string, actions ...chromedp.Action) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)

@@ -156,3 +156,145 @@ func (b *browser) checkSpanishRoom(t *testing.T, labels, months []string) {
 		t.dispatchEvent(new Event("input", { bubbles: true }));
 	})()`, nil))
 }
+
+// speakSpanish makes b's browser ask for Spanish, as one set to Spanish does.
+func (b *browser) speakSpanish(t *testing.T) {
+	t.Helper()
+	var ua string
+	b.run(t, "read the user agent", chromedp.Evaluate(`navigator.userAgent`, &ua))
+	b.run(t, "ask for Spanish", emulation.SetUserAgentOverride(ua).WithAcceptLanguage(spanishBrowser))
+}
+
+// TestBrowserSpanishRoomPlaces: a Spanish reader and an English one in the
+// same room each read the places added after the catalog in their own
+// language: the message menu's buttons, the edited mark, who is typing
+// (the same frame for both, the words from each page), who is online, the
+// member list and the search page.
+func TestBrowserSpanishRoomPlaces(t *testing.T) {
+	chromium := chromiumPath(t)
+	app := startApp(t)
+	home := "http://" + app.cfg.Addr + "/"
+	a := newBrowser(t, chromium, "A", "lucía")
+	b := newBrowser(t, chromium, "B", "bruno")
+	a.speakSpanish(t)
+	for _, p := range []*browser{a, b} {
+		p.signUp(t, home, p.username, p.username+"-contraseña-123")
+		p.waitConnected(t)
+	}
+	a.waitFor(t, "who is online, labelled in Spanish", `document.querySelector("#online [data-name='bruno']") && document.getElementById("online").getAttribute("aria-label") === "En línea ahora"`, 5*time.Second)
+	b.waitFor(t, "who is online, labelled in English", `document.querySelector("#online [data-name='lucía']") && document.getElementById("online").getAttribute("aria-label") === "Online now"`, 5*time.Second)
+
+	// The message menu, fetched for each reader.
+	a.sendAndSee(t, "her message", "hola bruno", []string{"hola bruno"})
+	mine := `[...document.querySelectorAll("#messages > .msg")].find((m) => m.querySelector(".body")?.textContent.startsWith("hola bruno"))`
+	var name string
+	if err := a.eval(`document.getElementById(`+mine+`.querySelector(".more").getAttribute("aria-labelledby")).textContent`, &name); err != nil || name != "Acciones del mensaje" {
+		t.Errorf("the menu link is named %q (%v), want Acciones del mensaje", name, err)
+	}
+	a.run(t, "open the menu", chromedp.Evaluate(mine+`.querySelector(".more").click()`, nil))
+	a.waitFor(t, "the menu", mine+`?.querySelector(".msg-menu .actions")`, 5*time.Second)
+	var menu map[string]string
+	var raw string
+	a.run(t, "read the menu", chromedp.Evaluate(`JSON.stringify((() => {
+		const m = document.querySelector(".msg-menu .actions");
+		return {
+			react: m.querySelector(".react-picker").getAttribute("aria-label"),
+			edit: m.querySelector(".edit textarea").getAttribute("aria-label"),
+			save: m.querySelector(".edit button").textContent,
+			delete: m.querySelector(".delete button").textContent,
+			close: m.querySelector(".close-menu").textContent,
+		};
+	})())`, &raw))
+	if err := json.Unmarshal([]byte(raw), &menu); err != nil {
+		t.Fatal(err)
+	}
+	for k, want := range map[string]string{"react": "Reaccionar", "edit": "Editar el mensaje", "save": "Guardar", "delete": "Borrar", "close": "Cerrar"} {
+		if menu[k] != want {
+			t.Errorf("the menu's %s reads %q, want %q", k, menu[k], want)
+		}
+	}
+	a.run(t, "edit and save",
+		chromedp.Evaluate(mine+`.querySelector(".edit textarea").value = "hola bruno, ¿qué tal?"`, nil),
+		chromedp.Evaluate(mine+`.querySelector(".edit button").click()`, nil))
+	for p, want := range map[*browser]string{a: `"(editado)"`, b: `"(edited)"`} {
+		p.waitFor(t, "the edited mark in the reader's language",
+			`getComputedStyle(document.querySelector("#messages .msg header .edited"), "::after").content === `+jsString(want), 5*time.Second)
+	}
+
+	// Who is typing: one frame for both pages, each page's own words.
+	b.run(t, "type without sending", chromedp.SendKeys(`#composer textarea`, "mmm", chromedp.ByQuery))
+	a.waitFor(t, "bruno está escribiendo",
+		`document.getElementById("typing").textContent === "bruno" && getComputedStyle(document.querySelector(".typing"), "::after").content === '" está escribiendo…"'`, 5*time.Second)
+	b.run(t, "type in the other page", chromedp.Evaluate(`document.querySelector("#composer textarea").value = ""`, nil))
+	// Her page says "typing" at most every 2 s, and she has just been
+	// typing (her message, the edit): she types on until bruno sees it.
+	seen := `document.getElementById("typing").textContent === "lucía" && getComputedStyle(document.querySelector(".typing"), "::after").content === '" is typing…"'`
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		a.run(t, "type without sending", chromedp.SendKeys(`#composer textarea`, "e", chromedp.ByQuery))
+		var ok bool
+		if err := b.eval(seen, &ok); err == nil && ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			b.waitFor(t, "lucía is typing", seen, time.Second)
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+	a.run(t, "empty the composer", chromedp.Evaluate(`document.querySelector("#composer textarea").value = ""`, nil))
+
+	// The member list.
+	a.clickThrough(t, "open the member list", ".top .members-link", `location.pathname === "/rooms/1/members"`, 5*time.Second)
+	a.run(t, "read the member list", chromedp.Evaluate(`JSON.stringify({
+		title: document.title,
+		link: document.querySelector(".top .members-link").textContent,
+		topic: document.getElementById("topic-heading").textContent,
+		save: document.querySelector(".topic-form button").textContent,
+		count: document.getElementById("members-heading").textContent,
+		you: document.querySelector(".members .note").textContent,
+		message: document.querySelector(".members .message-member button").textContent,
+		messageLabel: document.querySelector(".members .message-member button").getAttribute("aria-label"),
+		add: document.getElementById("add-heading").textContent,
+		leave: document.querySelector(".leave-link").textContent,
+	})`, &raw))
+	var members map[string]string
+	if err := json.Unmarshal([]byte(raw), &members); err != nil {
+		t.Fatal(err)
+	}
+	for k, want := range map[string]string{
+		"title": "Miembros de #general · charla", "link": "Miembros", "topic": "Tema", "save": "Guardar el tema", "count": "2 miembros",
+		"you": "(tú)", "message": "Escribir", "messageLabel": "Escribir a bruno", "add": "Añadir a alguien", "leave": "Salir de #general…",
+	} {
+		if members[k] != want {
+			t.Errorf("the member list's %s reads %q, want %q", k, members[k], want)
+		}
+	}
+	a.saveScreenshot(t, "members-es")
+
+	// The search page.
+	a.run(t, "search", chromedp.Navigate(home+"search?q=qué"))
+	a.waitFor(t, "the Spanish search page", `document.querySelector("h1.room")?.textContent === "Búsqueda" && document.title === "qué · Búsqueda · charla"`, 5*time.Second)
+	var search map[string]string
+	a.run(t, "read the search page", chromedp.Evaluate(`JSON.stringify({
+		skip: document.querySelector(".skip").textContent,
+		placeholder: document.querySelector(".search-main input").placeholder,
+		label: document.querySelector(".search-main input").getAttribute("aria-label"),
+		button: document.querySelector(".search-main button").textContent,
+		rule: document.querySelector(".search-rule").textContent,
+		hit: document.querySelector(".hits .hit .body")?.textContent ?? "",
+	})`, &raw))
+	if err := json.Unmarshal([]byte(raw), &search); err != nil {
+		t.Fatal(err)
+	}
+	for k, want := range map[string]string{
+		"skip": "Ir a los resultados", "placeholder": "Buscar", "label": "Buscar mensajes", "button": "Buscar",
+		"rule": "Cada palabra que escribas debe ser el principio de una palabra del mensaje; las mayúsculas y los acentos dan igual.",
+		"hit":  "hola bruno, ¿qué tal?",
+	} {
+		if search[k] != want {
+			t.Errorf("the search page's %s reads %q, want %q", k, search[k], want)
+		}
+	}
+	a.saveScreenshot(t, "search-es")
+	a.checkConsole(t)
+	b.checkConsole(t)
+}

@@ -257,3 +257,25 @@ func TestTypingAndPresence(t *testing.T) {
 		t.Fatalf("bruno's leaving: %q, want his online entry deleted", f)
 	}
 }
+
+// TestMemberListMarksWhoIsOnline: the member list marks the people with a
+// socket open, and only them.
+func TestMemberListMarksWhoIsOnline(t *testing.T) {
+	srv := newServer(t, dbtest.File(t))
+	ana, bruno := srv.visit(t), srv.visit(t)
+	ana.dial(-1)
+	page := bruno.get(fmt.Sprintf("/rooms/%d/members", db.GeneralRoom))
+	anaID, brunoID := userID(t, srv, ana.name), userID(t, srv, bruno.name)
+	online := func(id int64) bool {
+		i := strings.Index(page, fmt.Sprintf(`id="member-%d-%d"`, db.GeneralRoom, id))
+		if i < 0 {
+			t.Fatalf("no member item for %d", id)
+		}
+		item := page[i:]
+		item = item[:strings.Index(item, "</li>")]
+		return strings.Contains(item, `class="presence" data-online`)
+	}
+	if !online(anaID) || online(brunoID) {
+		t.Fatalf("online marks: ana %v (has a socket), bruno %v (has none); want true, false", online(anaID), online(brunoID))
+	}
+}

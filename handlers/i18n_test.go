@@ -1,6 +1,8 @@
 package handlers_test
 
 import (
+	"context"
+	"fmt"
 	"html"
 	"net/http"
 	"net/url"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/charla/charla/db"
 	"github.com/charla/charla/db/dbtest"
+	"github.com/coder/websocket"
 )
 
 // acceptLanguage is a browser's transport that asks for languages, as
@@ -201,5 +204,67 @@ func TestRoomNamesInAnyLanguage(t *testing.T) {
 			t.Fatalf("create %q: %d %s, want back to #general", same, resp.StatusCode, resp.Header.Get("Location"))
 		}
 		mustContain(t, "#general after "+same, p.get("/rooms/1"), "That name is not available.")
+	}
+}
+
+// TestFramesForOnePageSpeakItsLanguage: what a socket sends its page alone
+// is in that page's reader's language: who is online as it connects (the
+// list's label) and the mention badges (their words for screen readers);
+// and the pages added after the catalog speak Spanish too: the member
+// list, the search page and their refusals.
+func TestFramesForOnePageSpeakItsLanguage(t *testing.T) {
+	srv := newServer(t, dbtest.File(t))
+	reader, writer := srv.visit(t).speaks("es-ES,es"), srv.visit(t)
+	side := createRoom(t, writer, "lado", "public")
+	reader.enter(side)
+	reader.post(fmt.Sprintf("/rooms/%d/join", side), url.Values{"_csrf": {reader.csrf}})
+	mustContain(t, "the Spanish room", reader.enter(db.GeneralRoom),
+		`<ul id="online" class="online" aria-label="En línea ahora">`, `data-one=" está escribiendo…" data-many=" están escribiendo…"`,
+		`<span id="message-actions-label" hidden>Acciones del mensaje</span>`, "Mensajes directos", "Explorar salas públicas")
+
+	// The first frame: the sidebar and who is online, for this page.
+	u, _ := url.Parse(srv.URL)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	conn, _, err := websocket.Dial(ctx, fmt.Sprintf("ws://%s/rooms/%d/ws", u.Host, db.GeneralRoom), &websocket.DialOptions{
+		HTTPClient: reader.client, HTTPHeader: http.Header{"Origin": {srv.URL}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.CloseNow() })
+	_, first, err := conn.Read(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustContain(t, "the socket's first frame", string(first), `id="rooms"`, `<ul id="online" class="online" hx-swap-oob="outerHTML" aria-label="En línea ahora">`)
+
+	// A mention in another room: the badge's words are Spanish.
+	watcher := &socket{t: t, conn: conn, who: reader.name}
+	writer.enter(side)
+	writer.dial(-1).send("@" + reader.name + " mira")
+	for {
+		frame := watcher.read(5 * time.Second)
+		if strings.Contains(frame, fmt.Sprintf(`id="mentions-%d"`, side)) {
+			mustContain(t, "the mention badge", frame, `<span class="visually-hidden"> mención</span>`)
+			break
+		}
+	}
+
+	mustContain(t, "the member list", html.UnescapeString(reader.get(fmt.Sprintf("/rooms/%d/members", side))),
+		"<title>Miembros de #lado · charla</title>", "2 miembros", "Guardar el tema", "(tú)", "Añadir a alguien", "Salir de #lado…")
+	mustContain(t, "the question before leaving", html.UnescapeString(reader.get(fmt.Sprintf("/rooms/%d/leave", side))),
+		"¿Salir de #lado?", "Ya no recibirás sus mensajes.", "Puedes volver a unirte desde las salas públicas.", "Quedarme")
+	mustContain(t, "the search page", html.UnescapeString(reader.get("/search?q=mira")),
+		"<h1 class=\"room\">Búsqueda</h1>", `placeholder="Buscar"`, "Cada palabra que escribas")
+	for path, want := range map[string]string{
+		"/search?q=mira&before=x": "before debe ser el id de un mensaje.",
+		"/rooms/1?at=x":           "at debe ser el id de un mensaje.",
+	} {
+		status, page := reader.getStatus(path)
+		if status != http.StatusBadRequest {
+			t.Errorf("%s: %d, want 400", path, status)
+		}
+		mustContain(t, path, html.UnescapeString(page), want)
 	}
 }

@@ -45,6 +45,10 @@ func (h *Handler) membersPage(c echo.Context, r chat.Room) (views.RoomPage, erro
 	if page.Members, err = h.Store.Members(c.Request().Context(), r.ID); err != nil {
 		return page, err
 	}
+	page.Online = make(map[int64]bool)
+	for _, u := range h.onlineIn(r.ID) {
+		page.Online[u.ID] = true
+	}
 	return page, h.fillSidebar(c, &page)
 }
 

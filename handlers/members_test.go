@@ -62,7 +62,7 @@ func TestMemberListIsForTheRoomsReadersOnly(t *testing.T) {
 		}
 		for _, name := range want {
 			id := userID(t, srv, name)
-			li := fmt.Sprintf(`<li id="member-%d-%d" data-user="%d"><span class="presence"></span>`, private, id, id)
+			li := fmt.Sprintf(`<li id="member-%d-%d" data-user="%d"><span class="presence"`, private, id, id)
 			if !strings.Contains(page, li) {
 				t.Errorf("the member list lacks %s for %s", li, name)
 			}

@@ -24,7 +24,7 @@ import (
 func (h *Handler) MentionStyle(c echo.Context) error {
 	key := c.QueryParam("me")
 	if !views.ValidMentionKey(key) {
-		return echo.NewHTTPError(http.StatusNotFound, "no such stylesheet")
+		return echo.NewHTTPError(http.StatusNotFound, noPage)
 	}
 	c.Response().Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 	return c.Blob(http.StatusOK, "text/css; charset=utf-8", []byte(views.MentionStyle(key)))

@@ -81,7 +81,7 @@ func (h *Handler) RoomPage(c echo.Context) error {
 	}
 	at, err := optionalID(c.QueryParam("at"))
 	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, "at must be a message id")
+		return echo.NewHTTPError(http.StatusBadRequest, "error.bad-at")
 	}
 	if at > 0 {
 		before = at + 1 // an archive page that ends at the message…

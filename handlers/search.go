@@ -11,8 +11,8 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// searchTooFast is what the page says past the search limit.
-const searchTooFast = "You are searching too fast. Wait a moment and search again."
+// searchTooFast is what the page says past the search limit (a catalog id).
+const searchTooFast = "problem.search-rate"
 
 // SearchPage answers GET /search?q=…[&before=ID]: a page of the newest
 // messages the query finds in the rooms the person is a member of (the
@@ -20,7 +20,7 @@ const searchTooFast = "You are searching too fast. Wait a moment and search agai
 func (h *Handler) SearchPage(c echo.Context) error {
 	before, err := optionalID(c.QueryParam("before"))
 	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, "before must be a message id")
+		return echo.NewHTTPError(http.StatusBadRequest, "error.bad-before")
 	}
 	// search.Parse bounds the query (length, terms) before the store sees it.
 	q := search.Parse(c.QueryParam("q"))

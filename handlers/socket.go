@@ -325,9 +325,10 @@ func (h *Handler) replay(ctx context.Context, s *socket) error {
 }
 
 // presenceNow renders who is online in s's room, and in each of the
-// person's direct conversations whether its other person is.
+// person's direct conversations whether its other person is: for s alone,
+// in its reader's language (the list's label).
 func (h *Handler) presenceNow(s *socket, rooms []chat.RoomSummary) []byte {
-	frame := renderBytes(views.OnlineList(h.onlineIn(s.room)))
+	frame := renderIn(s.langCtx(), views.OnlineList(h.onlineIn(s.room)))
 	for _, r := range rooms {
 		if r.Kind == chat.Direct {
 			frame = append(frame, renderBytes(views.DirectOnline(r.ID, r.Peer, h.peerOnline(r.ID, s.user.ID)))...)

@@ -73,7 +73,7 @@ func (h *Handler) flush(s *socket) {
 			frames = append(frames, renderIn(s.langCtx(), views.UnreadCount(room, s.unread[room])))
 		}
 		for _, room := range mentioned {
-			frames = append(frames, renderBytes(views.MentionCount(room, s.mentions[room])))
+			frames = append(frames, renderIn(s.langCtx(), views.MentionCount(room, s.mentions[room])))
 		}
 		s.sub.Release(events)
 		frames = append(frames, direct...)

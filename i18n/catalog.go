@@ -52,6 +52,7 @@ var catalog = map[string]text{
 	"problem.last-admin":     {En: "That is the last admin: it cannot be deactivated.", Es: "Es el último administrador: no se puede desactivar."},
 	"problem.people-rate":    {En: "You are changing accounts too fast. Wait a little and try again.", Es: "Estás cambiando cuentas demasiado deprisa. Espera un poco y vuelve a intentarlo."},
 	"problem.bad-language":   {En: "Pick one of the languages listed.", Es: "Elige uno de los idiomas de la lista."},
+	"problem.search-rate":    {En: "You are searching too fast. Wait a moment and search again.", Es: "Estás buscando demasiado deprisa. Espera un momento y vuelve a buscar."},
 
 	// Why a message was not sent (handlers/chat.go, sendProblem).
 	"send.too-long":    {En: "Not sent: your message is %d characters long; the limit is %d. Shorten it and send again.", Es: "No enviado: tu mensaje tiene %d caracteres y el límite es %d. Acórtalo y envíalo de nuevo."},
@@ -84,6 +85,7 @@ var catalog = map[string]text{
 	"change.in-doubt":      {En: "Not confirmed: the database did not answer in time. The message shows what was saved.", Es: "Sin confirmar: la base de datos no respondió a tiempo. El mensaje muestra lo que se guardó."},
 	"change.slow-down":     {En: "Slow down: you are changing messages faster than this chat allows. Wait a moment and try again.", Es: "Más despacio: estás cambiando mensajes más rápido de lo que este chat permite. Espera un momento y vuelve a intentarlo."},
 	"error.bad-after":      {En: "after must be a message id.", Es: "after debe ser el id de un mensaje."},
+	"error.bad-at":         {En: "at must be a message id.", Es: "at debe ser el id de un mensaje."},
 	"error.status-400":     {En: "The page sent something this server cannot read. Reload the page and try again.", Es: "La página envió algo que este servidor no entiende. Recarga la página y vuelve a intentarlo."},
 	"error.status-403":     {En: "The form was out of date or came from elsewhere. Reload the page and try again.", Es: "El formulario estaba desactualizado o venía de otro sitio. Recarga la página y vuelve a intentarlo."},
 	"error.status-413":     {En: "That is more than this server takes at once.", Es: "Es más de lo que este servidor acepta de una vez."},
@@ -137,22 +139,95 @@ var catalog = map[string]text{
 	"sidebar.add-to":               {En: "Add to %s", Es: "Añadir a %s"},
 	"sidebar.leave":                {En: "Leave %s", Es: "Salir de %s"},
 	"sidebar.unread":               {En: " unread", Es: " sin leer"}, // after the count, for screen readers
+	"sidebar.start":                {En: "New room or conversation", Es: "Nueva sala o conversación"},
+	"sidebar.browse":               {En: "Browse public rooms", Es: "Explorar salas públicas"},
+	"sidebar.all-public":           {En: "You are in every public room.", Es: "Estás en todas las salas públicas."},
+	"sidebar.rooms":                {En: "Rooms", Es: "Salas"},
+	"sidebar.direct":               {En: "Direct messages", Es: "Mensajes directos"},
+	"sidebar.no-direct":            {En: "None yet: message someone below, or from a room's member list.", Es: "Aún ninguno: escribe a alguien aquí abajo o desde la lista de miembros de una sala."},
+	// After a room's mention count, for screen readers ("@2" on screen).
+	"sidebar.mention":  {En: " mention", Es: " mención"},
+	"sidebar.mentions": {En: " mentions", Es: " menciones"},
+
+	// Who is online: the room's list, and the mark on a direct
+	// conversation in the sidebar (its word is on the page, beside the
+	// mark the shared frames turn on and off).
+	"presence.online-now": {En: "Online now", Es: "En línea ahora"},
+	"presence.online":     {En: "online", Es: "en línea"},
+
+	// Browser notifications and the live region ({author} and {room} are
+	// filled in by charla.js).
+	"notify.button":    {En: "Notify me of mentions and direct messages", Es: "Avisarme de menciones y mensajes directos"},
+	"notify.blocked":   {En: "Notifications are blocked in this browser's settings.", Es: "Las notificaciones están bloqueadas en los ajustes de este navegador."},
+	"notify.mention":   {En: "{author} mentioned you in {room}", Es: "{author} te mencionó en {room}"},
+	"notify.direct":    {En: "{author} in a direct message", Es: "{author} en un mensaje directo"},
+	"notify.mentioned": {En: "mentioned you: ", Es: "te mencionó: "}, // read aloud after the author's name
 
 	// The log and the composer.
-	"day.today":            {En: "Today", Es: "Hoy"},
-	"day.yesterday":        {En: "Yesterday", Es: "Ayer"},
-	"unread.line":          {En: "New messages", Es: "Mensajes nuevos"},
-	"unread.jump":          {En: "{n} new — jump to latest", Es: "{n} nuevos — ir al último"},
-	"unread.jump-latest":   {En: "Jump to latest", Es: "Ir al último"},
-	"log.older":            {En: "Older messages", Es: "Mensajes anteriores"},
-	"log.start":            {En: "This is the start of the conversation.", Es: "Aquí empieza la conversación."},
-	"composer.placeholder": {En: "Message %s", Es: "Escribe en %s"},
-	"composer.enter-hint":  {En: " (Enter sends, Shift+Enter for a new line)", Es: " (Intro envía, Mayús+Intro para una línea nueva)"},
-	"composer.label":       {En: "Message", Es: "Mensaje"},
-	"composer.send":        {En: "Send", Es: "Enviar"},
-	"composer.sending":     {En: "sending…", Es: "enviando…"},
-	"composer.left":        {En: "{n} characters left", Es: "quedan {n} caracteres"},
-	"composer.over":        {En: "{n} over the limit of {max}", Es: "{n} por encima del límite de {max}"},
+	"day.today":             {En: "Today", Es: "Hoy"},
+	"day.yesterday":         {En: "Yesterday", Es: "Ayer"},
+	"unread.line":           {En: "New messages", Es: "Mensajes nuevos"},
+	"unread.jump":           {En: "{n} new — jump to latest", Es: "{n} nuevos — ir al último"},
+	"unread.jump-latest":    {En: "Jump to latest", Es: "Ir al último"},
+	"log.older":             {En: "Older messages", Es: "Mensajes anteriores"},
+	"log.start":             {En: "This is the start of the conversation.", Es: "Aquí empieza la conversación."},
+	"composer.placeholder":  {En: "Message %s", Es: "Escribe en %s"},
+	"composer.enter-hint":   {En: " (Enter sends, Shift+Enter for a new line)", Es: " (Intro envía, Mayús+Intro para una línea nueva)"},
+	"composer.label":        {En: "Message", Es: "Mensaje"},
+	"composer.send":         {En: "Send", Es: "Enviar"},
+	"composer.sending":      {En: "sending…", Es: "enviando…"},
+	"composer.left":         {En: "{n} characters left", Es: "quedan {n} caracteres"},
+	"composer.over":         {En: "{n} over the limit of {max}", Es: "{n} por encima del límite de {max}"},
+	"composer.mention-list": {En: "People to mention", Es: "Personas a las que mencionar"},
+	// After the names of who is typing (charla.js picks one by the count).
+	"typing.one":  {En: " is typing…", Es: " está escribiendo…"},
+	"typing.many": {En: " are typing…", Es: " están escribiendo…"},
+
+	// A message's menu and its page.
+	"message.actions":    {En: "Message actions", Es: "Acciones del mensaje"},
+	"message.react":      {En: "React", Es: "Reaccionar"},
+	"message.edit-label": {En: "Edit the message", Es: "Editar el mensaje"},
+	"message.save":       {En: "Save", Es: "Guardar"},
+	"message.delete":     {En: "Delete", Es: "Borrar"},
+	"message.close":      {En: "Close", Es: "Cerrar"},
+	"message.title":      {En: "Message", Es: "Mensaje"},
+	"message.back":       {En: "Back to the room", Es: "Volver a la sala"},
+	"message.reactions":  {En: "Reactions", Es: "Reacciones"},
+
+	// A room's member list (with its topic), and the question before leaving.
+	"members.link":              {En: "Members", Es: "Miembros"},
+	"members.title":             {En: "Members of %s", Es: "Miembros de %s"},
+	"members.back":              {En: "← Back to %s", Es: "← Volver a %s"},
+	"members.topic":             {En: "Topic", Es: "Tema"},
+	"members.topic-placeholder": {En: "What this room is about", Es: "De qué trata esta sala"},
+	"members.topic-of":          {En: "Topic of %s", Es: "Tema de %s"},
+	"members.save-topic":        {En: "Save topic", Es: "Guardar el tema"},
+	"members.topic-hint":        {En: "Any member may change it; everyone sees it under the room's name.", Es: "Cualquier miembro puede cambiarlo; todos lo ven bajo el nombre de la sala."},
+	"members.one":               {En: "1 member", Es: "1 miembro"},
+	"members.many":              {En: "%d members", Es: "%d miembros"},
+	"members.add":               {En: "Add someone", Es: "Añadir a alguien"},
+	"members.leave":             {En: "Leave", Es: "Salir"},
+	"members.leave-link":        {En: "Leave %s…", Es: "Salir de %s…"},
+	"members.you":               {En: "(you)", Es: "(tú)"},
+	"members.deactivated":       {En: "(deactivated)", Es: "(cuenta desactivada)"},
+	"members.message-to":        {En: "Message %s", Es: "Escribir a %s"},
+	"leave.title":               {En: "Leave %s?", Es: "¿Salir de %s?"},
+	"leave.no-more":             {En: "You will no longer get its messages.", Es: "Ya no recibirás sus mensajes."},
+	"leave.private":             {En: "It is private: only one of its members can add you back.", Es: "Es privada: solo uno de sus miembros puede volver a añadirte."},
+	"leave.public":              {En: "You can join it again from the public rooms.", Es: "Puedes volver a unirte desde las salas públicas."},
+	"leave.stay":                {En: "Stay", Es: "Quedarme"},
+
+	// The search page and the search box.
+	"search.label":       {En: "Search messages", Es: "Buscar mensajes"},
+	"search.placeholder": {En: "Search", Es: "Buscar"},
+	"search.button":      {En: "Search", Es: "Buscar"},
+	"search.title":       {En: "Search", Es: "Búsqueda"},
+	"search.skip":        {En: "Skip to the results", Es: "Ir a los resultados"},
+	"search.no-terms":    {En: "Type a word, or the beginning of one (at least two letters), to search the rooms you are in.", Es: "Escribe una palabra, o el principio de una (al menos dos letras), para buscar en las salas en las que estás."},
+	"search.nothing":     {En: "No messages in your rooms have all of these words.", Es: "Ningún mensaje de tus salas tiene todas estas palabras."},
+	"search.more":        {En: "Older results", Es: "Resultados anteriores"},
+	"search.rule":        {En: "Every word you type must begin a word of the message; case and accents do not matter.", Es: "Cada palabra que escribas debe ser el principio de una palabra del mensaje; las mayúsculas y los acentos dan igual."},
+	"search.partial":     {En: "Older messages are still being indexed: some may be missing from these results.", Es: "Los mensajes más antiguos aún se están indexando: puede que falten algunos en estos resultados."},
 
 	// The admin's pages.
 	"admin.invites":               {En: "Invites", Es: "Invitaciones"},

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/charla/charla/i18n"
 )
@@ -126,5 +127,18 @@ func TestMatchAcceptLanguage(t *testing.T) {
 		if got := i18n.Match(header); got != want {
 			t.Errorf("Match(%q) = %s, want %s", header, got, want)
 		}
+	}
+}
+
+// TestMomentInBothLanguages: a search result's time without script is
+// written in the reader's language.
+func TestMomentInBothLanguages(t *testing.T) {
+	at := time.Date(2026, time.September, 3, 7, 5, 0, 0, time.UTC)
+	es := i18n.WithLang(context.Background(), i18n.Spanish)
+	if got, want := i18n.Moment(es, at), "3 sept 2026 07:05"; got != want {
+		t.Errorf("Spanish: %q, want %q", got, want)
+	}
+	if got, want := i18n.Moment(context.Background(), at), "Sep 3, 2026 07:05"; got != want {
+		t.Errorf("English: %q, want %q", got, want)
 	}
 }

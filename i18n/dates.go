@@ -37,3 +37,19 @@ func Day(ctx context.Context, t time.Time, withYear bool) string {
 	}
 	return s
 }
+
+// esShortMonths are the months as Intl abbreviates them in Spanish.
+var esShortMonths = [...]string{"ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sept", "oct", "nov", "dic"}
+
+// enMoment is the layout of an English date and time, short.
+const enMoment = "Jan 2, 2006 15:04"
+
+// Moment writes t's date and time in ctx's language, short: "Jan 2, 2006
+// 15:04" or "2 ene 2006 15:04" (a search result's time without script;
+// charla.js rewrites it with Intl, in the reader's zone).
+func Moment(ctx context.Context, t time.Time) string {
+	if LangOf(ctx) != Spanish {
+		return t.Format(enMoment)
+	}
+	return strconv.Itoa(t.Day()) + " " + esShortMonths[t.Month()-1] + " " + strconv.Itoa(t.Year()) + " " + t.Format("15:04")
+}

@@ -23,7 +23,9 @@
 // Frames sent over a socket to every reader of a room are rendered once,
 // for readers of both languages: they carry no words of their own, or
 // take them from the page (a data attribute the page rendered in its
-// reader's language, read by CSS attr() or a line of script). A frame for
+// reader's language, read by CSS attr() or a line of script; words beside
+// the frame's element that CSS shows or hides by it; an aria-labelledby
+// naming an element of the page). A frame for
 // one page alone (a failed send, the sidebar, unread counts) is rendered
 // in its socket's language (handlers' renderIn). Rendering with a context
 // without a language gives English, never a panic.

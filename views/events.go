@@ -75,3 +75,11 @@ func newer(msgs []chat.Message, newest int64) []chat.Message {
 func older(msgs []chat.Message, newest int64) []chat.Message {
 	return slices.DeleteFunc(slices.Clone(msgs), func(m chat.Message) bool { return m.ID > newest })
 }
+
+// MessageActionsLabel is the element id of the words that name every
+// message's menu link (aria-labelledby): the page has them once, in its
+// reader's language, since a message is the same markup for everyone.
+const MessageActionsLabel = "message-actions-label"
+
+// menuTarget is where a message's menu goes: its .msg-menu.
+func menuTarget(m chat.Message) string { return "#" + MessageID(m.ID) + " > .msg-menu" }

@@ -124,12 +124,24 @@ func TestSharedFramesCarryNoLanguage(t *testing.T) {
 	msgs := []chat.Message{
 		{ID: 1, Key: "key-0001", Author: "lópez", Body: "hola https://example.com `x`", CreatedAt: at},
 		{ID: 2, Key: "key-0002", Author: "ana", Body: "```\ncode\n```", CreatedAt: at.Add(time.Minute)},
+		{ID: 3, Key: "key-0003", Author: "ana", Body: "cambiado", CreatedAt: at, EditedAt: at.Add(time.Hour), UserID: 4,
+			Reactions: []chat.Reaction{{Emoji: "👍", People: []chat.Reactor{{ID: 4, Name: "ana"}}}}},
+		{ID: 4, Key: "key-0004", Author: "ana", Deleted: true, CreatedAt: at},
 	}
+	ana := chat.User{ID: 4, Username: "ana"}
 	for name, frame := range map[string]templ.Component{
 		"MessagesFrame": MessagesFrame(msgs),
 		"Message":       Message(msgs[0]),
 		"ReloadPage":    ReloadPage(),
 		"DeletePending": DeletePending("key-0001"),
+		"ChangedFrame":  ChangedFrame(msgs),
+		"ReplayFrame":   ReplayFrame(msgs, 1),
+		"Typing":        Typing(ana),
+		"Online":        Online(ana),
+		"Offline":       Offline(ana),
+		"DirectOnline":  DirectOnline(7, "ana", true),
+		"DirectOffline": DirectOnline(7, "ana", false),
+		"TopicUpdate":   TopicUpdate(chat.Room{ID: 7, Name: "diseño", Topic: "el tema"}),
 	} {
 		var en, es bytes.Buffer
 		if err := frame.Render(i18n.WithLang(context.Background(), i18n.English), &en); err != nil {

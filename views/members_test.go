@@ -27,7 +27,7 @@ func TestTopicUpdateIsTheEscapedTopicLine(t *testing.T) {
 func TestMemberListItemsHaveStableIDs(t *testing.T) {
 	var b bytes.Buffer
 	members := []chat.User{{ID: 3, Username: "ana"}, {ID: 12, Username: "bruno", Deactivated: true}, {ID: 5, Username: "carla"}}
-	if err := MemberList(9, members, 3, "tok").Render(context.Background(), &b); err != nil {
+	if err := MemberList(9, members, 3, "tok", nil).Render(context.Background(), &b); err != nil {
 		t.Fatal(err)
 	}
 	got := b.String()

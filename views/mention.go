@@ -1,6 +1,7 @@
 package views
 
 import (
+	"context"
 	"net/url"
 	"slices"
 	"strconv"
@@ -127,31 +128,14 @@ func MentionStyle(key string) string {
 `
 }
 
-// The words of mentions, in English, in one place (the i18n work routes
-// them through its catalogue).
-const (
-	// MentionOne and MentionMany follow a sidebar's mention count, for
-	// screen readers ("2 mentions"); the screen shows "@2".
-	MentionOne  = " mention"
-	MentionMany = " mentions"
-	// NotifyButton asks for permission to notify; NotifyBlocked is shown
-	// instead once the browser says no.
-	NotifyButton  = "Notify me of mentions and direct messages"
-	NotifyBlocked = "Notifications are blocked in this browser's settings."
-	// NotifyMention and NotifyDirect are a notification's title ("{author}"
-	// and "{room}" are filled in by charla.js).
-	NotifyMention = "{author} mentioned you in {room}"
-	NotifyDirect  = "{author} in a direct message"
-	// MentionedYou begins what the live region reads of a new message that
-	// mentions the reader.
-	MentionedYou = "mentioned you: "
-)
-
-func mentionWord(n int) string {
+// mentionWord follows a sidebar's mention count, for screen readers
+// ("2 mentions"); the screen shows "@2". The words of notifications and
+// of the live region are in the catalog too ("notify.").
+func mentionWord(ctx context.Context, n int) string {
 	if n == 1 {
-		return MentionOne
+		return T(ctx, "sidebar.mention")
 	}
-	return MentionMany
+	return T(ctx, "sidebar.mentions")
 }
 
 // badgeCount is a count as a badge shows it: "99+" from chat.MaxUnread.
