@@ -311,18 +311,18 @@ func (f *Follower) catchUp(ctx context.Context, room int64, st *roomState) bool 
 }
 
 // deliverRead delivers messages read from the database: those newer than
-// the newest delivered are new (a post), the others changed.
+// the newest delivered are new (a post), the others changed. One event
+// each: a socket skips whole events at or below the position its own
+// replay reached, so an event must not mix a message the replay may have
+// sent with a later one (a writer's batch can: it is committed at once,
+// so a replay has all of it or none).
 func (f *Follower) deliverRead(room int64, st *roomState, msgs []chat.Message) {
-	for len(msgs) > 0 {
-		n, change := 1, chat.Edit
-		if msgs[0].ID > st.newest {
+	for i := range msgs {
+		change := chat.Edit
+		if msgs[i].ID > st.newest {
 			change = chat.Post
-			for n < len(msgs) && msgs[n].ID > msgs[n-1].ID {
-				n++ // one post event for a run of new messages
-			}
 		}
-		f.send(st, chat.RoomEvent{Change: change, Room: room, Messages: msgs[:n]})
-		msgs = msgs[n:]
+		f.send(st, chat.RoomEvent{Change: change, Room: room, Messages: msgs[i : i+1]})
 	}
 }
 
