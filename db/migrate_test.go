@@ -15,19 +15,7 @@ import (
 // every message and its author's name intact.
 func TestMigrationKeepsSkeletonMessages(t *testing.T) {
 	ctx := context.Background()
-	url := "file:" + filepath.Join(t.TempDir(), "old.db")
-	s, err := db.Open(ctx, url, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	p, err := goose.NewProvider(goose.DialectSQLite3, s.DB(), migrations.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.UpTo(ctx, 1); err != nil {
-		t.Fatal(err)
-	}
+	s, _ := migratedTo(t, 1)
 	if _, err := s.DB().ExecContext(ctx,
 		`INSERT INTO messages (room_id, client_key, author, body, created_at) VALUES (1, 'old-key-001', 'curious-otter', 'from the skeleton', 1)`); err != nil {
 		t.Fatal(err)
@@ -54,18 +42,7 @@ func TestMigrationKeepsSkeletonMessages(t *testing.T) {
 // goes back down and up again.
 func TestMigrationKeepsAccountsActive(t *testing.T) {
 	ctx := context.Background()
-	s, err := db.Open(ctx, "file:"+filepath.Join(t.TempDir(), "accounts.db"), "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	p, err := goose.NewProvider(goose.DialectSQLite3, s.DB(), migrations.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.UpTo(ctx, 2); err != nil {
-		t.Fatal(err)
-	}
+	s, p := migratedTo(t, 2)
 	// As the code of migration 2's time stored it (today's CreateUser
 	// writes columns that come later).
 	var u chat.User
@@ -96,4 +73,25 @@ func TestMigrationKeepsAccountsActive(t *testing.T) {
 	if err := s.DeactivateUser(ctx, other.ID); err != nil {
 		t.Fatalf("deactivate after migrating: %v", err)
 	}
+}
+
+// migratedTo returns a store on a new file database migrated up to
+// version (an older schema, to fill as the code of its time did), and the
+// goose provider, to migrate it further or back.
+func migratedTo(t *testing.T, version int64) (*db.Store, *goose.Provider) {
+	t.Helper()
+	ctx := context.Background()
+	s, err := db.Open(ctx, "file:"+filepath.Join(t.TempDir(), "old.db"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	p, err := goose.NewProvider(goose.DialectSQLite3, s.DB(), migrations.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.UpTo(ctx, version); err != nil {
+		t.Fatal(err)
+	}
+	return s, p
 }

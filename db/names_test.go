@@ -3,15 +3,12 @@ package db_test
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/charla/charla/chat"
 	"github.com/charla/charla/db"
 	"github.com/charla/charla/db/dbtest"
-	"github.com/charla/charla/migrations"
-	"github.com/pressly/goose/v3"
 )
 
 func TestNormalUsername(t *testing.T) {
@@ -90,18 +87,7 @@ func TestLookAlikeNamesCollide(t *testing.T) {
 // their name against look-alikes.
 func TestMigrationKeysExistingUsernames(t *testing.T) {
 	ctx := context.Background()
-	s, err := db.Open(ctx, "file:"+filepath.Join(t.TempDir(), "names.db"), "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	p, err := goose.NewProvider(goose.DialectSQLite3, s.DB(), migrations.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.UpTo(ctx, 3); err != nil {
-		t.Fatal(err)
-	}
+	s, _ := migratedTo(t, 3)
 	var id int64
 	if err := s.DB().QueryRowContext(ctx,
 		`INSERT INTO users (username, password_hash, created_at) VALUES ('Ana.Old', 'hash', 1) RETURNING id`).Scan(&id); err != nil {

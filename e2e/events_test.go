@@ -20,16 +20,6 @@ func TestBrowserRoomEvents(t *testing.T) {
 	b := newBrowser(t, chromium, "B", "bruno")
 	people := []*browser{a, b}
 	step := steps(t, &people)
-	// msg is the JS for the message whose body reads text.
-	msg := func(text string) string {
-		return `[...document.querySelectorAll("#messages > .msg")].find((m) => m.querySelector(".body")?.textContent === ` + jsString(text) + `)`
-	}
-	// openMenu opens the menu of the message reading text.
-	openMenu := func(t *testing.T, p *browser, text string) {
-		t.Helper()
-		p.run(t, "open the menu of "+text, chromedp.Evaluate(msg(text)+`.querySelector(".more").click()`, nil))
-		p.waitFor(t, "the menu", msg(text)+`?.querySelector(".msg-menu .actions")`, 5*time.Second)
-	}
 
 	step("1_both_online", func(t *testing.T) {
 		for _, p := range people {
@@ -47,24 +37,24 @@ func TestBrowserRoomEvents(t *testing.T) {
 	})
 
 	step("2_A_edits_her_message", func(t *testing.T) {
-		openMenu(t, a, "first words")
+		a.openMenu(t, "first words")
 		a.run(t, "edit and save",
-			chromedp.Evaluate(msg("first words")+`.querySelector(".edit textarea").value = "first words, better"`, nil),
-			chromedp.Evaluate(msg("first words")+`.querySelector(".edit button").click()`, nil))
+			chromedp.Evaluate(msgJS("first words")+`.querySelector(".edit textarea").value = "first words, better"`, nil),
+			chromedp.Evaluate(msgJS("first words")+`.querySelector(".edit button").click()`, nil))
 		for _, p := range people {
 			p.waitTexts(t, "the edited text", []string{"first words, better", "second thoughts"}, 5*time.Second)
-			p.waitFor(t, "the edited mark", msg("first words, better")+`?.querySelector("header .edited")`, time.Second)
+			p.waitFor(t, "the edited mark", msgJS("first words, better")+`?.querySelector("header .edited")`, time.Second)
 		}
 		a.waitFor(t, "the menu to have closed", `!document.querySelector(".msg-menu .actions")`, time.Second)
 	})
 
 	step("3_B_may_only_react_and_does", func(t *testing.T) {
-		openMenu(t, b, "second thoughts")
+		b.openMenu(t, "second thoughts")
 		b.waitFor(t, "no edit or delete for another's message", `!document.querySelector(".msg-menu .edit, .msg-menu .delete")`, time.Second)
 		b.run(t, "react 🎉", chromedp.Evaluate(`[...document.querySelectorAll(".react-picker button")].find((x) => x.textContent === "🎉").click()`, nil))
 		for _, p := range people {
-			p.waitFor(t, "the reaction with its count", msg("second thoughts")+`?.querySelector(".reactions button")?.textContent.replace(/\s+/g, " ").trim() === "🎉 1"`, 5*time.Second)
-			p.waitFor(t, "who reacted", msg("second thoughts")+`.querySelector(".reactions button").title === "bruno"`, time.Second)
+			p.waitFor(t, "the reaction with its count", msgJS("second thoughts")+`?.querySelector(".reactions button")?.textContent.replace(/\s+/g, " ").trim() === "🎉 1"`, 5*time.Second)
+			p.waitFor(t, "who reacted", msgJS("second thoughts")+`.querySelector(".reactions button").title === "bruno"`, time.Second)
 		}
 		// Bruno's own reaction is marked by his stylesheet; ana's page shows
 		// the same bytes unmarked.
@@ -80,9 +70,9 @@ func TestBrowserRoomEvents(t *testing.T) {
 			t.Fatalf("bruno's own reaction looks the same to him as to ana (%s)", mine)
 		}
 		// Toggling it off from the chip itself.
-		b.run(t, "click the chip", chromedp.Evaluate(msg("second thoughts")+`.querySelector(".reactions button").click()`, nil))
+		b.run(t, "click the chip", chromedp.Evaluate(msgJS("second thoughts")+`.querySelector(".reactions button").click()`, nil))
 		for _, p := range people {
-			p.waitFor(t, "the reaction gone", msg("second thoughts")+` && !`+msg("second thoughts")+`.querySelector(".reactions")`, 5*time.Second)
+			p.waitFor(t, "the reaction gone", msgJS("second thoughts")+` && !`+msgJS("second thoughts")+`.querySelector(".reactions")`, 5*time.Second)
 		}
 	})
 
@@ -101,15 +91,15 @@ func TestBrowserRoomEvents(t *testing.T) {
 		// alone, so hiding is the way to drop one here).
 		b.run(t, "hide the tab", chromedp.Evaluate(setHidden(true), nil))
 		b.waitFor(t, "the page to notice", `document.body.dataset.ws !== "connected"`, 15*time.Second)
-		openMenu(t, a, "second thoughts")
-		a.run(t, "delete it", chromedp.Evaluate(msg("second thoughts")+`.querySelector(".delete button").click()`, nil))
+		a.openMenu(t, "second thoughts")
+		a.run(t, "delete it", chromedp.Evaluate(msgJS("second thoughts")+`.querySelector(".delete button").click()`, nil))
 		a.waitFor(t, "the stub", `document.querySelector("#messages > .msg.deleted")`, 5*time.Second)
-		openMenu(t, a, "first words, better")
+		a.openMenu(t, "first words, better")
 		a.run(t, "edit again",
-			chromedp.Evaluate(msg("first words, better")+`.querySelector(".edit textarea").value = "first words, best"`, nil),
-			chromedp.Evaluate(msg("first words, better")+`.querySelector(".edit button").click()`, nil))
-		a.waitFor(t, "the second edit", msg("first words, best"), 5*time.Second)
-		b.waitFor(t, "still the old state while offline", msg("first words, better"), time.Second)
+			chromedp.Evaluate(msgJS("first words, better")+`.querySelector(".edit textarea").value = "first words, best"`, nil),
+			chromedp.Evaluate(msgJS("first words, better")+`.querySelector(".edit button").click()`, nil))
+		a.waitFor(t, "the second edit", msgJS("first words, best"), 5*time.Second)
+		b.waitFor(t, "still the old state while offline", msgJS("first words, better"), time.Second)
 		b.run(t, "show the tab again", chromedp.Evaluate(setHidden(false), nil))
 		b.waitConnected(t)
 		b.waitTexts(t, "the current state after reconnecting", []string{"first words, best", ""}, 15*time.Second)

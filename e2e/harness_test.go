@@ -350,6 +350,18 @@ func steps(t *testing.T, people *[]*browser) func(name string, f func(t *testing
 	}
 }
 
+// msgJS is the JS for the message of #messages whose body reads text.
+func msgJS(text string) string {
+	return `[...document.querySelectorAll("#messages > .msg")].find((m) => m.querySelector(".body")?.textContent === ` + jsString(text) + `)`
+}
+
+// openMenu opens the menu ("⋯") of the message whose body reads text.
+func (b *browser) openMenu(t *testing.T, text string) {
+	t.Helper()
+	b.run(t, "open the menu of "+text, chromedp.Evaluate(msgJS(text)+`.querySelector(".more").click()`, nil))
+	b.waitFor(t, "the menu", msgJS(text)+`?.querySelector(".msg-menu .actions")`, 5*time.Second)
+}
+
 func (b *browser) run(t *testing.T, what string, actions ...chromedp.Action) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)

@@ -65,25 +65,7 @@ func TestBrowserTwoInstances(t *testing.T) {
 	a := newBrowser(t, chromium, "A", "ana")
 	b := newBrowser(t, chromium, "B", "bruno")
 	people := []*browser{a, b}
-	step := func(name string, f func(t *testing.T)) {
-		t.Helper()
-		if !t.Run(name, func(t *testing.T) {
-			f(t)
-			for _, p := range people {
-				p.checkConsole(t)
-			}
-		}) {
-			t.FailNow()
-		}
-	}
-	msg := func(text string) string {
-		return `[...document.querySelectorAll("#messages > .msg")].find((m) => m.querySelector(".body")?.textContent === ` + jsString(text) + `)`
-	}
-	openMenu := func(t *testing.T, p *browser, text string) {
-		t.Helper()
-		p.run(t, "open the menu of "+text, chromedp.Evaluate(msg(text)+`.querySelector(".more").click()`, nil))
-		p.waitFor(t, "the menu", msg(text)+`?.querySelector(".msg-menu .actions")`, 5*time.Second)
-	}
+	step := steps(t, &people)
 
 	step("1_each_on_an_instance", func(t *testing.T) {
 		for i, p := range people {
@@ -102,20 +84,20 @@ func TestBrowserTwoInstances(t *testing.T) {
 	})
 
 	step("2_A_edits_B_sees_it", func(t *testing.T) {
-		openMenu(t, a, "hello from A")
+		a.openMenu(t, "hello from A")
 		a.run(t, "edit and save",
-			chromedp.Evaluate(msg("hello from A")+`.querySelector(".edit textarea").value = "hello from A, edited"`, nil),
-			chromedp.Evaluate(msg("hello from A")+`.querySelector(".edit button").click()`, nil))
+			chromedp.Evaluate(msgJS("hello from A")+`.querySelector(".edit textarea").value = "hello from A, edited"`, nil),
+			chromedp.Evaluate(msgJS("hello from A")+`.querySelector(".edit button").click()`, nil))
 		for _, p := range people {
 			p.waitTexts(t, "the edited text", []string{"hello from A, edited", "hello from B", "and again from A"}, 10*time.Second)
 		}
 	})
 
 	step("3_B_reacts_A_sees_it", func(t *testing.T) {
-		openMenu(t, b, "and again from A")
+		b.openMenu(t, "and again from A")
 		b.run(t, "react 🎉", chromedp.Evaluate(`[...document.querySelectorAll(".react-picker button")].find((x) => x.textContent === "🎉").click()`, nil))
 		for _, p := range people {
-			p.waitFor(t, "the reaction with its count", msg("and again from A")+`?.querySelector(".reactions button")?.textContent.replace(/\s+/g, " ").trim() === "🎉 1"`, 10*time.Second)
+			p.waitFor(t, "the reaction with its count", msgJS("and again from A")+`?.querySelector(".reactions button")?.textContent.replace(/\s+/g, " ").trim() === "🎉 1"`, 10*time.Second)
 		}
 	})
 

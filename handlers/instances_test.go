@@ -343,10 +343,7 @@ func TestInstancesNATSRestart(t *testing.T) {
 		// Nothing is sent after: what each instance missed comes from the
 		// database when it reconnects.
 		gotB = append(gotB, sb.follow(start+17, shownWithin)...)
-		for who, got := range map[string][]positioned{ana.name: gotA, bea.name: gotB} {
-			assertRising(t, who, got)
-			assertHistory(t, who, a.store, db.GeneralRoom, append(history(t, a.store, start), got...))
-		}
+		assertEnd(t, a.store, start, map[string][]positioned{ana.name: gotA, bea.name: gotB})
 	})
 }
 
@@ -370,10 +367,7 @@ func TestInstancesSubscriptionCut(t *testing.T) {
 		waitCursor(t, a.store, db.GeneralRoom, start+10)
 		gotB = append(gotB, sb.follow(start+10, shownWithin)...)
 		gotA := sa.follow(start+10, shownWithin)
-		for who, got := range map[string][]positioned{ana.name: gotA, bea.name: gotB} {
-			assertRising(t, who, got)
-			assertHistory(t, who, a.store, db.GeneralRoom, append(history(t, a.store, start), got...))
-		}
+		assertEnd(t, a.store, start, map[string][]positioned{ana.name: gotA, bea.name: gotB})
 	})
 }
 
@@ -412,10 +406,7 @@ func TestInstanceKilled(t *testing.T) {
 		if pos := cursor(t, b.store, db.GeneralRoom); pos != end {
 			t.Errorf("room at position %d, want %d: a resent message was stored twice", pos, end)
 		}
-		for who, got := range map[string][]positioned{ana.name: gotA, bea.name: gotB} {
-			assertRising(t, who, got)
-			assertHistory(t, who, b.store, db.GeneralRoom, append(history(t, b.store, start), got...))
-		}
+		assertEnd(t, b.store, start, map[string][]positioned{ana.name: gotA, bea.name: gotB})
 	})
 }
 
@@ -564,8 +555,15 @@ func TestInstancesStartWithoutNATS(t *testing.T) {
 	sendN(sb, "with NATS", 2)
 	gotA = append(gotA, sa.follow(start+4, shownWithin)...)
 	gotB := sb.follow(start+4, shownWithin)
-	for who, got := range map[string][]positioned{ana.name: gotA, bea.name: gotB} {
+	assertEnd(t, a.store, start, map[string][]positioned{ana.name: gotA, bea.name: gotB})
+}
+
+// assertEnd checks what each person's page was sent since start: positions
+// rising, and, with what came before, the general room's history in store.
+func assertEnd(t *testing.T, store *db.Store, start int64, pages map[string][]positioned) {
+	t.Helper()
+	for who, got := range pages {
 		assertRising(t, who, got)
-		assertHistory(t, who, a.store, db.GeneralRoom, append(history(t, a.store, start), got...))
+		assertHistory(t, who, store, db.GeneralRoom, append(history(t, store, start), got...))
 	}
 }
