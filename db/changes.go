@@ -96,7 +96,7 @@ func (s *Store) ChangeMessage(ctx context.Context, c MessageChange) (chat.Messag
 // changeOne runs an UPDATE … RETURNING of one message; no row means the
 // message is not there or not the person's, which why tells apart.
 func (s *Store) changeOne(ctx context.Context, c MessageChange, query string, args ...any) (chat.Message, error) {
-	msgs, err := s.returningMessages(ctx, query, args...)
+	msgs, err := s.selectMessages(ctx, query, args...)
 	if err != nil {
 		return chat.Message{}, fmt.Errorf("change message: %w", err)
 	}
@@ -139,7 +139,7 @@ func (s *Store) react(ctx context.Context, c MessageChange) (chat.Message, error
 		if err != nil {
 			return chat.Message{}, err
 		}
-		msgs, err := s.returningMessages(ctx,
+		msgs, err := s.selectMessages(ctx,
 			`UPDATE messages SET reactions = ?, pos = `+roomPos+` + 1
 			 WHERE id = ? AND room_id = ? AND deleted_at IS NULL AND reactions = ?
 			 RETURNING `+messageColumns,

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -115,6 +114,11 @@ const messageColumns = `id, room_id, pos, COALESCE(user_id, 0), client_key, auth
 // never take the same one (and the UNIQUE index would refuse it if they
 // did). It reads one index entry (messages_room_pos).
 const roomPos = `(SELECT COALESCE(MAX(pos), 0) FROM messages WHERE room_id = ?)`
+
+// preparedBatch is the most rows an INSERT of messages has and still is
+// prepared once and kept (see CreateMessages): one statement a size, so a
+// few dozen at most; bigger batches are rare and parse cheaply per row.
+const preparedBatch = 16
 
 // Messages returns up to limit messages of room with ids below before (all
 // when before is 0), oldest first: a history page.
@@ -239,12 +243,21 @@ func (s *Store) CreateMessages(ctx context.Context, msgs []NewMessage) ([]Stored
 			q.WriteString(", ")
 		}
 		n[m.RoomID]++
-		q.WriteString("(?, ?, ?, ?, ?, ?, " + roomPos + " + " + strconv.Itoa(n[m.RoomID]) + ")")
-		args = append(args, m.RoomID, nullID(m.UserID), m.Key, m.Author, m.Body, now, m.RoomID)
+		q.WriteString("(?, ?, ?, ?, ?, ?, " + roomPos + " + ?)")
+		args = append(args, m.RoomID, nullID(m.UserID), m.Key, m.Author, m.Body, now, m.RoomID, n[m.RoomID])
 	}
 	q.WriteString(` ON CONFLICT (client_key) DO NOTHING RETURNING ` + messageColumns)
 
-	created, err := s.returningMessages(ctx, q.String(), args...)
+	// The statement's text depends only on its number of rows, so the
+	// small batches of an everyday room are parsed once: parsing one (a
+	// subquery a row) cost more than running it.
+	var created []chat.Message
+	var err error
+	if len(seen) <= preparedBatch {
+		created, err = s.selectMessages(ctx, q.String(), args...)
+	} else {
+		created, err = s.returningMessages(ctx, q.String(), args...)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("create messages: %w", err)
 	}
@@ -302,8 +315,9 @@ func (s *Store) messagesByKey(ctx context.Context, keys []string) ([]chat.Messag
 		`SELECT `+messageColumns+` FROM messages WHERE client_key IN (?`+strings.Repeat(", ?", len(keys)-1)+`)`, args...)
 }
 
-// selectMessages runs a prepared query whose columns are messageColumns
-// and returns its messages, in its order.
+// selectMessages runs a prepared statement whose columns are
+// messageColumns (a SELECT, or an INSERT or UPDATE … RETURNING them) and
+// returns its messages, in its order.
 func (s *Store) selectMessages(ctx context.Context, query string, args ...any) ([]chat.Message, error) {
 	rows, err := s.query(ctx, query, args...)
 	if err != nil {
@@ -312,9 +326,9 @@ func (s *Store) selectMessages(ctx context.Context, query string, args ...any) (
 	return scanMessages(rows)
 }
 
-// returningMessages runs, unprepared, a statement whose columns are
-// messageColumns (an INSERT or UPDATE … RETURNING them, or a SELECT built
-// for its arguments, as a batch's is).
+// returningMessages is selectMessages unprepared, for a statement whose
+// text is built for its arguments (a big batch's INSERT, a SELECT … IN):
+// keeping each would grow without bound.
 func (s *Store) returningMessages(ctx context.Context, query string, args ...any) ([]chat.Message, error) {
 	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {

@@ -279,8 +279,7 @@ func TestWriterStoresReadMarks(t *testing.T) {
 		}
 		wg.Wait()
 		w.MarkRead(db.GeneralRoom, users[0].ID, 10) // older: ignored
-		// A message committed after the marks were handed over is answered
-		// after they are stored.
+		// Messages committed meanwhile do not hold the marks back.
 		if _, err := w.Post(ctx, newMsg(910000)); err != nil {
 			t.Fatal(err)
 		}
@@ -303,6 +302,40 @@ func TestWriterStoresReadMarks(t *testing.T) {
 			}
 		}
 	})
+}
+
+// A mark handed over right after marks were stored waits for the spacing
+// between two statements of marks, and is then stored though nothing else
+// happens: no message, no other mark wakes the writer.
+func TestWriterStoresALateReadMarkWithoutAnotherWake(t *testing.T) {
+	dbtest.ForEachBackend(t, func(t *testing.T, s *db.Store) {
+		u := mustUser(t, s, "late-marker")
+		w := db.NewWriter(s, nil, quiet)
+		runWriter(t, w)
+		w.MarkRead(db.GeneralRoom, u.ID, 7)
+		waitForMark(t, s, u.ID, 7)
+		w.MarkRead(db.GeneralRoom, u.ID, 8) // within the spacing of the first
+		waitForMark(t, s, u.ID, 8)
+	})
+}
+
+func waitForMark(t *testing.T, s *db.Store, user, want int64) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		var last int64
+		if err := s.DB().QueryRow(`SELECT last_read_id FROM memberships WHERE room_id = ? AND user_id = ?`,
+			db.GeneralRoom, user).Scan(&last); err != nil {
+			t.Fatal(err)
+		}
+		if last == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("read mark %d, want %d", last, want)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 // Marks handed over before the writer stops are stored before Run returns:

@@ -281,3 +281,41 @@ func TestMemberListMarksWhoIsOnline(t *testing.T) {
 		t.Fatalf("online marks: ana %v (has a socket), bruno %v (has none); want true, false", online(anaID), online(brunoID))
 	}
 }
+
+// TestOnlineListAtConnectIsCurrent: the list a connecting page gets is
+// rendered once for the room and kept, so it must be dropped whenever
+// someone comes or goes; a page that connects after either sees it.
+func TestOnlineListAtConnectIsCurrent(t *testing.T) {
+	srv := newServer(t, dbtest.File(t))
+	ana, bruno, carla, dora := srv.visit(t), srv.visit(t), srv.visit(t), srv.visit(t)
+	listOf := func(p *person) (*socket, string) {
+		t.Helper()
+		conn, first, err := p.dialFirst("", srv.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		at := strings.Index(first, `<ul id="online"`)
+		if at < 0 {
+			t.Fatalf("%s's first frame has no online list: %q", p.name, first)
+		}
+		return &socket{t: t, conn: conn, who: p.name}, first[at:]
+	}
+	shows := func(list string, p *person) bool { return strings.Contains(list, `data-name="`+p.name+`"`) }
+
+	a, _ := listOf(ana)
+	listOf(ana) // a second tab of ana's: nobody came, the kept list is used
+	_, list := listOf(carla)
+	if !shows(list, ana) || !shows(list, carla) {
+		t.Fatalf("carla's list at connect: %q, want ana and carla", list)
+	}
+	b, list := listOf(bruno)
+	if !shows(list, ana) || !shows(list, bruno) || !shows(list, carla) {
+		t.Fatalf("bruno's list at connect: %q, want ana, bruno and carla", list)
+	}
+	b.conn.Close(1000, "")
+	a.until(`hx-swap-oob="delete"></li>`, 10*time.Second) // bruno went, after the grace
+	_, list = listOf(dora)
+	if shows(list, bruno) || !shows(list, dora) || !shows(list, ana) {
+		t.Fatalf("dora's list after bruno left: %q, want ana, carla and dora, not bruno", list)
+	}
+}

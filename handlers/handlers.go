@@ -152,11 +152,15 @@ func New(cfg Config) *Handler {
 		cfg.Signup = SignupOpen
 	}
 	return &Handler{
-		Config:   cfg,
-		sockets:  socketSet{conns: make(map[*socket]struct{}), byUser: make(map[int64][]*socket)},
-		presence: presence{rooms: make(map[int64]map[int64]*online), remote: make(map[int64]map[int64]*remoteOnline)},
-		limits:   newLimits(cfg.SendRate, cfg.SignupRate, cfg.Observe.Refused, sharedTokens(cfg), cfg.Log),
-		hasher:   newHasher(),
+		Config:  cfg,
+		sockets: socketSet{conns: make(map[*socket]struct{}), byUser: make(map[int64][]*socket)},
+		presence: presence{
+			rooms:  make(map[int64]map[int64]*online),
+			remote: make(map[int64]map[int64]*remoteOnline),
+			lists:  make(map[int64]*onlineList),
+		},
+		limits: newLimits(cfg.SendRate, cfg.SignupRate, cfg.Observe.Refused, sharedTokens(cfg), cfg.Log),
+		hasher: newHasher(),
 	}
 }
 

@@ -202,6 +202,13 @@ func (p *person) dialAt(after, newest int64) *socket {
 }
 
 func (p *person) dialQuery(query, origin string) (*websocket.Conn, error) {
+	conn, _, err := p.dialFirst(query, origin)
+	return conn, err
+}
+
+// dialFirst is dialQuery, and returns the socket's first frame too: the
+// sidebar's room list and who is online.
+func (p *person) dialFirst(query, origin string) (*websocket.Conn, string, error) {
 	u, _ := url.Parse(p.srv.URL)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -211,15 +218,16 @@ func (p *person) dialQuery(query, origin string) (*websocket.Conn, error) {
 		HTTPHeader: http.Header{"Origin": {origin}},
 	})
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	conn.SetReadLimit(1 << 24)
 	p.t.Cleanup(func() { conn.CloseNow() })
 	// The first frame is always the sidebar's room list.
-	if _, b, err := conn.Read(ctx); err != nil || !strings.Contains(string(b), `id="rooms"`) {
-		return nil, fmt.Errorf("first frame: %q, %v; want the room list", b, err)
+	_, b, err := conn.Read(ctx)
+	if err != nil || !strings.Contains(string(b), `id="rooms"`) {
+		return nil, "", fmt.Errorf("first frame: %q, %v; want the room list", b, err)
 	}
-	return conn, nil
+	return conn, string(b), nil
 }
 
 var keySeq struct {

@@ -2,12 +2,14 @@ package handlers
 
 import (
 	"cmp"
+	"context"
 	"slices"
 	"sync"
 	"time"
 
 	"github.com/charla/charla/chat"
 	"github.com/charla/charla/hub"
+	"github.com/charla/charla/i18n"
 	"github.com/charla/charla/views"
 )
 
@@ -29,6 +31,16 @@ type presence struct {
 	mu     sync.Mutex
 	rooms  map[int64]map[int64]*online       // room → person → sockets
 	remote map[int64]map[int64]*remoteOnline // room → person → instances
+	lists  map[int64]*onlineList             // room → its rendered list, until it changes
+}
+
+// onlineList is a room's online list as a connecting socket gets it,
+// rendered once for every socket of the room that connects until someone
+// comes or goes (render once: a room of many tabs rendered it for each,
+// which was most of the memory of setting up a connection). By language,
+// for the list's label.
+type onlineList struct {
+	frames map[i18n.Lang][]byte
 }
 
 type online struct {
@@ -69,7 +81,7 @@ func (h *Handler) joinPresence(u chat.User, rooms []presenceRoom) {
 		o := people[u.ID]
 		if o == nil {
 			if !p.onlineAnywhere(r.id, u.ID) {
-				h.Hub.Publish(presenceEvent(r, u, true))
+				h.announcePresence(r, u, true)
 			}
 			o = &online{user: u, direct: r.direct}
 			people[u.ID] = o
@@ -110,10 +122,42 @@ func (h *Handler) leavePresence(u chat.User, rooms []presenceRoom) {
 			}
 			h.relayPresence(false, u, []presenceRoom{r})
 			if !p.onlineAnywhere(r.id, u.ID) {
-				h.Hub.Publish(presenceEvent(r, u, false))
+				h.announcePresence(r, u, false)
 			}
 		})
 	}
+}
+
+// announcePresence tells room r that u came online (or went), and drops
+// its rendered list. Under p.mu: the list and what it shows change
+// together.
+func (h *Handler) announcePresence(r presenceRoom, u chat.User, on bool) {
+	delete(h.presence.lists, r.id)
+	h.Hub.Publish(presenceEvent(r, u, on))
+}
+
+// onlineListFrame is room's online list for a page in lang, rendered once
+// until the room's people change.
+func (h *Handler) onlineListFrame(room int64, lang i18n.Lang) []byte {
+	p := &h.presence
+	p.mu.Lock()
+	list := p.lists[room]
+	if list == nil {
+		list = &onlineList{frames: make(map[i18n.Lang][]byte, 1)}
+		p.lists[room] = list
+	}
+	frame := list.frames[lang]
+	p.mu.Unlock()
+	if frame != nil {
+		return frame
+	}
+	frame = renderIn(i18n.WithLang(context.Background(), lang), views.OnlineList(h.onlineIn(room)))
+	p.mu.Lock()
+	if p.lists[room] == list { // nobody came or went meanwhile
+		list.frames[lang] = frame
+	}
+	p.mu.Unlock()
+	return frame
 }
 
 // onlineIn returns who is online in room, by name.

@@ -85,7 +85,7 @@ func (h *Handler) RemotePresence(instance string, on bool, who []chat.Presence, 
 			p.dropRemote(w.Room, w.User, o)
 		}
 		if now := p.onlineAnywhere(w.Room, w.User); now != was {
-			h.Hub.Publish(presenceEvent(r, u, now))
+			h.announcePresence(r, u, now)
 		}
 	}
 }
@@ -104,7 +104,7 @@ func (h *Handler) ExpirePresence(now time.Time) {
 				}
 			}
 			if p.dropRemote(room, person, o) && !p.onlineAnywhere(room, person) {
-				h.Hub.Publish(presenceEvent(presenceRoom{id: room, direct: o.direct}, o.user, false))
+				h.announcePresence(presenceRoom{id: room, direct: o.direct}, o.user, false)
 			}
 		}
 	}

@@ -328,7 +328,7 @@ func (h *Handler) replay(ctx context.Context, s *socket) error {
 // person's direct conversations whether its other person is: for s alone,
 // in its reader's language (the list's label).
 func (h *Handler) presenceNow(s *socket, rooms []chat.RoomSummary) []byte {
-	frame := renderIn(s.langCtx(), views.OnlineList(h.onlineIn(s.room)))
+	frame := slices.Clip(h.onlineListFrame(s.room, s.lang))
 	for _, r := range rooms {
 		if r.Kind == chat.Direct {
 			frame = append(frame, renderBytes(views.DirectOnline(r.ID, r.Peer, h.peerOnline(r.ID, s.user.ID)))...)
