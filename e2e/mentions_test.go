@@ -14,6 +14,7 @@ import (
 	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/input"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
@@ -290,4 +291,29 @@ func TestBrowserLiveRegionReadsOnlyNewMessages(t *testing.T) {
 	a.saveScreenshot(t, "mention-desktop-dark")
 	a.checkConsole(t)
 	b.checkConsole(t)
+}
+
+// TestBrowserLateSuggestionsDoNotReopen: on a slow network the members
+// asked for while a name was being typed answer after it is finished (a
+// space typed). Those answers must not open the suggestions again: Enter
+// would then take a name instead of sending the message.
+func TestBrowserLateSuggestionsDoNotReopen(t *testing.T) {
+	chromium := chromiumPath(t)
+	app := startApp(t)
+	home := "http://" + app.cfg.Addr + "/"
+	a := newBrowser(t, chromium, "A", "ana")
+	b := newBrowser(t, chromium, "B", "bob")
+	a.signUp(t, home, a.username, a.username+"-password-123")
+	b.signUp(t, home, b.username, b.username+"-password-123")
+	b.waitConnected(t)
+
+	b.run(t, "a slow network (400 ms a request)", network.Enable(), network.EmulateNetworkConditions(false, 400, -1, -1))
+	b.run(t, "type a mention and go on", chromedp.SendKeys(`#composer textarea`, "@ana look", chromedp.ByQuery))
+	b.run(t, "let the late answers come", chromedp.Sleep(1500*time.Millisecond))
+	b.waitFor(t, "no suggestions open", `document.getElementById("suggest").hidden`, time.Second)
+	b.run(t, "press Enter", pressEnter)
+	a.waitFor(t, "the mention sent", `Array.from(document.querySelectorAll("#messages > .msg .body"), (e) => e.textContent).includes("@ana look")`, 10*time.Second)
+	for _, p := range []*browser{a, b} {
+		p.checkConsole(t)
+	}
 }

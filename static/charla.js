@@ -566,6 +566,7 @@
 
   const options = () => Array.from(box.children);
   const close = () => {
+    asked++; // an answer still on its way must not open the box again
     box.hidden = true;
     box.replaceChildren();
     t.removeAttribute("aria-activedescendant");
