@@ -53,12 +53,16 @@ const (
 	// stopGrace bounds what the writer still does once told to stop:
 	// settling a batch in doubt and storing the last read marks.
 	stopGrace = 5 * time.Second
-	// markSpacing is the least time between two statements of read marks.
-	// A busy room's pages each hand over a mark a few times a second; one
+	// markSpacing is the least time between two statements of read marks
+	// while marks come fast (busyMarks a second or more): then a busy
+	// room's pages each hand over a mark a few times a second, and one
 	// statement (and one commit) a round for them had the writer commit
 	// twice for every batch of messages, which made every delivery slower.
-	// A quiet server stores a mark at once, as before.
+	// Otherwise a mark is stored at once: the next page a person opens
+	// reads its unread counts from the database, often within half a
+	// second of reading the last message.
 	markSpacing = 200 * time.Millisecond
+	busyMarks   = 50
 )
 
 // Writer makes every change to the rooms' messages: new ones with group
@@ -78,8 +82,8 @@ const (
 // themselves when commits are the bottleneck.
 //
 // Read marks (MarkRead) go through the same goroutine, newest per person and
-// room, one statement for all that are waiting, at most one every
-// markSpacing: the writer is the only one that writes on a
+// room, one statement for all that are waiting (at most one every
+// markSpacing while many come): the writer is the only one that writes on a
 // busy server, so it never races another connection for SQLite's write lock.
 //
 // When a commit times out or its connection fails, the batch is in doubt:
@@ -103,9 +107,11 @@ type Writer struct {
 	// and must not block.
 	Observe func(messages int, took time.Duration, err error)
 
-	marksMu sync.Mutex
-	marks   map[markKey]int64 // newest read mark per person and room
-	wake    chan struct{}     // (1): marks are waiting
+	marksMu     sync.Mutex
+	marks       map[markKey]int64 // newest read mark per person and room
+	marksHanded atomic.Int64      // marks handed over since Run last looked
+	busyMarks   int64             // busyMarks, lower in tests
+	wake        chan struct{}     // (1): marks are waiting
 }
 
 // Request states: the writer and a sender who gives up race to move a
@@ -172,6 +178,7 @@ func NewWriter(store *Store, pub Publisher, log *slog.Logger) *Writer {
 		done:          make(chan struct{}),
 		commitTimeout: commitTimeout,
 		marks:         make(map[markKey]int64),
+		busyMarks:     busyMarks,
 		wake:          make(chan struct{}, 1),
 	}
 }
@@ -255,6 +262,7 @@ func (w *Writer) Change(ctx context.Context, c MessageChange) (chat.Message, err
 // wait: the writer stores the newest mark per person and room after its next
 // commit, and before it stops.
 func (w *Writer) MarkRead(roomID, userID, lastID int64) {
+	w.marksHanded.Add(1)
 	w.keepMark(markKey{roomID, userID}, lastID)
 	select {
 	case w.wake <- struct{}{}:
@@ -271,6 +279,8 @@ func (w *Writer) Run(ctx context.Context) {
 	var (
 		marked  time.Time        // when marks were last stored
 		markDue <-chan time.Time // set while waiting marks wait for markSpacing
+		counted time.Time        // when marksHanded was last taken
+		spacing time.Duration    // 0, or markSpacing while marks come fast
 	)
 	for {
 		batch = batch[:0]
@@ -299,7 +309,14 @@ func (w *Writer) Run(ctx context.Context) {
 		if len(batch) > 0 {
 			w.commitSafely(ctx, batch)
 		}
-		if wait := markSpacing - time.Since(marked); wait <= 0 {
+		if time.Since(counted) >= time.Second {
+			spacing = 0
+			if w.marksHanded.Swap(0) >= w.busyMarks {
+				spacing = markSpacing
+			}
+			counted = time.Now()
+		}
+		if wait := spacing - time.Since(marked); wait <= 0 {
 			if w.storeMarks(ctx) {
 				marked = time.Now()
 			}
