@@ -238,13 +238,7 @@ func TestBrowserMentionsAndNotifications(t *testing.T) {
 // message from someone else is (through #announce), a mention of the
 // reader saying so. After Send the focus is back in the composer.
 func TestBrowserLiveRegionReadsOnlyNewMessages(t *testing.T) {
-	chromium := chromiumPath(t)
-	app := startApp(t)
-	home := "http://" + app.cfg.Addr + "/"
-	a := newBrowser(t, chromium, "A", "ana")
-	b := newBrowser(t, chromium, "B", "bob")
-	a.signUp(t, home, a.username, a.username+"-password-123")
-	b.signUp(t, home, b.username, b.username+"-password-123")
+	app, a, b := anaAndBob(t)
 
 	var msgs []db.NewMessage
 	for i := range db.PageSize + 20 {
@@ -298,13 +292,7 @@ func TestBrowserLiveRegionReadsOnlyNewMessages(t *testing.T) {
 // space typed). Those answers must not open the suggestions again: Enter
 // would then take a name instead of sending the message.
 func TestBrowserLateSuggestionsDoNotReopen(t *testing.T) {
-	chromium := chromiumPath(t)
-	app := startApp(t)
-	home := "http://" + app.cfg.Addr + "/"
-	a := newBrowser(t, chromium, "A", "ana")
-	b := newBrowser(t, chromium, "B", "bob")
-	a.signUp(t, home, a.username, a.username+"-password-123")
-	b.signUp(t, home, b.username, b.username+"-password-123")
+	_, a, b := anaAndBob(t)
 	b.waitConnected(t)
 
 	b.run(t, "a slow network (400 ms a request)", network.Enable(), network.EmulateNetworkConditions(false, 400, -1, -1))
@@ -316,4 +304,18 @@ func TestBrowserLateSuggestionsDoNotReopen(t *testing.T) {
 	for _, p := range []*browser{a, b} {
 		p.checkConsole(t)
 	}
+}
+
+// anaAndBob starts charla and signs up ana and bob, each in a Chromium of
+// their own, both in #general.
+func anaAndBob(t *testing.T) (app *testApp, a, b *browser) {
+	t.Helper()
+	chromium := chromiumPath(t)
+	app = startApp(t)
+	home := "http://" + app.cfg.Addr + "/"
+	a = newBrowser(t, chromium, "A", "ana")
+	b = newBrowser(t, chromium, "B", "bob")
+	a.signUp(t, home, a.username, a.username+"-password-123")
+	b.signUp(t, home, b.username, b.username+"-password-123")
+	return app, a, b
 }
