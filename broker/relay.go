@@ -101,7 +101,8 @@ type outMsg struct {
 	presence  *wirePresence
 }
 
-// wireEphemeral is an ephemeral event on NATS (someone typing): already
+// wireEphemeral is an ephemeral event on NATS (someone typing, a topic
+// change): already
 // rendered, as it is the same for every page.
 type wireEphemeral struct {
 	Kind  hub.Kind `json:"k"`
@@ -260,11 +261,12 @@ func (r *Relay) Publish(ev chat.RoomEvent) {
 // Followed is the follower's (see Follower.Followed).
 func (r *Relay) Followed(rooms []int64) { r.follower.Followed(rooms) }
 
-// Ephemeral queues an event of this instance's hub for the others: typing.
-// Presence goes its own way (Presence, beats), since a person online on two
-// instances is still online when one of them says they went.
+// Ephemeral queues an event of this instance's hub for the others: typing,
+// a topic change. Presence goes its own way (Presence, beats), since a
+// person online on two instances is still online when one of them says
+// they went.
 func (r *Relay) Ephemeral(ev hub.Event) {
-	if ev.Kind == hub.Typing {
+	if ev.Kind == hub.Typing || ev.Kind == hub.Topic {
 		r.send(outMsg{ephemeral: &ev})
 	}
 }

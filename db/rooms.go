@@ -85,7 +85,7 @@ func (s *Store) RoomFor(ctx context.Context, roomID, userID int64) (chat.Room, b
 // read in one snapshot: named rooms by name, then direct ones by peer.
 func (s *Store) Rooms(ctx context.Context, userID int64) ([]chat.RoomSummary, error) {
 	rows, err := s.query(ctx,
-		`SELECT r.id, r.name, r.kind,
+		`SELECT r.id, r.name, r.kind, r.topic,
 		        (SELECT COUNT(*) FROM (SELECT 1 FROM messages m
 		                               WHERE m.room_id = r.id AND m.id > ms.last_read_id
 		                                 AND m.user_id IS NOT ms.user_id LIMIT ?)),
@@ -101,7 +101,7 @@ func (s *Store) Rooms(ctx context.Context, userID int64) ([]chat.RoomSummary, er
 	var out []chat.RoomSummary
 	for rows.Next() {
 		var rs chat.RoomSummary
-		if err := rows.Scan(&rs.ID, &rs.Name, &rs.Kind, &rs.Unread, &rs.Newest, &rs.Peer); err != nil {
+		if err := rows.Scan(&rs.ID, &rs.Name, &rs.Kind, &rs.Topic, &rs.Unread, &rs.Newest, &rs.Peer); err != nil {
 			return nil, fmt.Errorf("rooms of %d: %w", userID, err)
 		}
 		out = append(out, rs)

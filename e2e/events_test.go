@@ -129,3 +129,24 @@ func setHidden(hidden bool) string {
 		Object.defineProperty(document, "visibilityState", {configurable: true, get: () => ` + h + ` ? "hidden" : "visible"});
 		document.dispatchEvent(new Event("visibilitychange"))`
 }
+
+// TestBrowserTopicChangesLive: a topic set on the member list shows at
+// once under the room's name on the pages of everyone in the room, escaped,
+// without a reload.
+func TestBrowserTopicChangesLive(t *testing.T) {
+	_, a, b := anaAndBob(t)
+	b.waitConnected(t)
+	b.run(t, "set the no-reload marker", chromedp.Evaluate(`window.__charlaMarker = 1`, nil))
+
+	const topic = `Release on <Friday> & "cake" after`
+	a.openMembers(t, "1")
+	a.run(t, "type the topic", chromedp.SendKeys(`form.topic-form input[name="topic"]`, topic, chromedp.ByQuery))
+	a.clickThrough(t, "click Save topic", `form.topic-form button[type="submit"]`,
+		`location.pathname === "/rooms/1/members" && document.querySelector(".top .topic")?.textContent === `+jsString(topic), 5*time.Second)
+	b.waitFor(t, "the new topic under the room's name, live",
+		`document.querySelector(".top .title .topic")?.textContent === `+jsString(topic)+` && document.querySelector(".top .title .topic").title === `+jsString(topic), 5*time.Second)
+	b.checkNotReloaded(t)
+	for _, p := range []*browser{a, b} {
+		p.checkConsole(t)
+	}
+}

@@ -410,9 +410,9 @@ func TestInstanceKilled(t *testing.T) {
 	})
 }
 
-// TestInstancesTyping: someone typing on one instance shows on the other's
-// pages.
-func TestInstancesTyping(t *testing.T) {
+// TestInstancesTypingAndTopic: someone typing, and a topic set, on one
+// instance show on the other's pages.
+func TestInstancesTypingAndTopic(t *testing.T) {
 	dbURL := dbtest.FileURL(t)
 	nats := natstest.Start(t)
 	a, b := newInstance(t, dbURL, nats.URL()), newInstance(t, dbURL, nats.URL())
@@ -420,27 +420,22 @@ func TestInstancesTyping(t *testing.T) {
 	sa, sb := ana.dial(-1), bea.dial(-1)
 	sb.sendKind("typing", nil)
 	sa.until(`id="typing-`, shownWithin)
+	bea.post(fmt.Sprintf("/rooms/%d/topic", db.GeneralRoom), url.Values{"_csrf": {bea.csrf}, "topic": {"set on b"}})
+	if f := sa.until(`class="topic"`, shownWithin); !strings.Contains(f, `>set on b</p>`) {
+		t.Fatalf("ana's page on a got %q, want the topic set on b", f)
+	}
 }
 
 // firstFrame opens a socket as a page of p's room and returns its first
-// frame: the sidebar and who is online.
+// frame: the sidebar, who is online and the topic.
 func (p *person) firstFrame() string {
 	p.t.Helper()
-	u, _ := url.Parse(p.srv.URL)
-	ctx, cancel := context.WithTimeout(context.Background(), shownWithin)
-	defer cancel()
-	conn, _, err := websocket.Dial(ctx, fmt.Sprintf("ws://%s/rooms/%d/ws", u.Host, p.room), &websocket.DialOptions{
-		HTTPClient: p.client, HTTPHeader: http.Header{"Origin": {p.srv.URL}},
-	})
+	conn, first, err := p.dialFirst("", p.srv.URL)
 	if err != nil {
-		p.t.Fatalf("dial: %v", err)
+		p.t.Fatal(err)
 	}
-	defer conn.CloseNow()
-	_, b, err := conn.Read(ctx)
-	if err != nil {
-		p.t.Fatalf("first frame: %v", err)
-	}
-	return string(b)
+	conn.CloseNow()
+	return first
 }
 
 // never fails if s gets a frame containing unwanted within d. The socket

@@ -8,6 +8,7 @@ import (
 
 	"github.com/charla/charla/chat"
 	"github.com/charla/charla/db"
+	"github.com/charla/charla/hub"
 	"github.com/charla/charla/views"
 	"github.com/labstack/echo/v4"
 )
@@ -86,8 +87,9 @@ func (h *Handler) LeavePage(c echo.Context) error {
 
 // SetTopic changes a room's topic. Any member may, as any member may add
 // people: charla's rooms have no owners. It shares the room-change limit.
-// The topic shows on each page's next load (the header is rendered with
-// the page; live pages are not told).
+// The room's open pages get the new topic line at once (rendered once, an
+// ephemeral hub event, relayed to other instances); a page whose socket
+// was away gets it when it connects again (see replay).
 func (h *Handler) SetTopic(c echo.Context) error {
 	r, err := h.memberRoom(c)
 	if err != nil {
@@ -105,6 +107,7 @@ func (h *Handler) SetTopic(c echo.Context) error {
 		return err
 	}
 	h.Log.Info("topic set", "room", r.ID, "by", u.Username, "length", len(topic))
+	h.Hub.Publish(hub.Event{Kind: hub.Topic, Room: r.ID, Frame: renderBytes(views.TopicUpdate(chat.Room{ID: r.ID, Topic: topic}))})
 	return c.Redirect(http.StatusSeeOther, membersURL(r.ID))
 }
 

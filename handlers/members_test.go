@@ -8,10 +8,12 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/charla/charla/chat"
 	"github.com/charla/charla/db"
 	"github.com/charla/charla/db/dbtest"
+	"github.com/coder/websocket"
 )
 
 // A room's member list is for its members: a private room's is a 404 to
@@ -267,4 +269,37 @@ func TestDeactivatedAccountsCannotBeAddedOrMessaged(t *testing.T) {
 	if got := problem(followToPage(t, p, fmt.Sprintf("/rooms/%d", room))); got != "There is nobody else called gone-away." {
 		t.Errorf("messaging a deactivated account says %q", got)
 	}
+}
+
+// A topic change reaches the room's open pages at once, escaped, as one
+// out-of-band line; a page whose socket was away while it changed gets
+// the newest topic when it connects again.
+func TestTopicChangeReachesOpenPagesAndReturningOnes(t *testing.T) {
+	dbtest.ForEachBackend(t, func(t *testing.T, store *db.Store) {
+		srv := newServer(t, store)
+		ana, bruno := srv.visit(t), srv.visit(t)
+		set := func(topic string) {
+			t.Helper()
+			resp, body := ana.post(fmt.Sprintf("/rooms/%d/topic", db.GeneralRoom), url.Values{"_csrf": {ana.csrf}, "topic": {topic}})
+			if resp.StatusCode != http.StatusSeeOther {
+				t.Fatalf("set the topic %q: %d\n%.300s", topic, resp.StatusCode, body)
+			}
+		}
+		line := func(topic string) string {
+			return fmt.Sprintf(`<p id="topic-%d" class="topic" title="%s" hx-swap-oob="outerHTML">%[2]s</p>`, db.GeneralRoom, topic)
+		}
+
+		b := bruno.dial(-1)
+		set("Plan <b>B</b> & more")
+		if f := b.until(fmt.Sprintf(`id="topic-%d"`, db.GeneralRoom), 5*time.Second); !strings.Contains(f, line("Plan &lt;b&gt;B&lt;/b&gt; &amp; more")) {
+			t.Fatalf("bruno's open page got %q, want %s", f, line("Plan &lt;b&gt;B&lt;/b&gt; &amp; more"))
+		}
+
+		b.conn.Close(websocket.StatusNormalClosure, "")
+		set("first")
+		set("second")
+		if first := bruno.firstFrame(); !strings.Contains(first, line("second")) {
+			t.Fatalf("bruno's page, back after two changes, got %q, want %s", first, line("second"))
+		}
+	})
 }

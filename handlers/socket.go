@@ -249,7 +249,8 @@ func subscribedRooms(rooms []chat.RoomSummary) []int64 {
 
 // replay sends the sidebar as it is now (after a reconnect, say because
 // the person was added to a room, the page's copy may be out of date), who
-// is online, then the room's messages changed after s.last as they are now.
+// is online, the room's topic, then the room's messages changed after
+// s.last as they are now.
 // Presence is written here, before anything queued: a person coming or
 // going meanwhile is queued and applied on top of it.
 func (h *Handler) replay(ctx context.Context, s *socket) error {
@@ -276,7 +277,7 @@ func (h *Handler) replay(ctx context.Context, s *socket) error {
 		s.unread[rs.ID], s.counted[rs.ID] = rs.Unread, rs.Newest
 		s.mentions[rs.ID] = rs.Mentions
 	}
-	if err := h.write(s, renderIn(s.langCtx(), views.RoomListUpdate(rooms, s.room)), h.presenceNow(s, rooms)); err != nil {
+	if err := h.write(s, renderIn(s.langCtx(), views.RoomListUpdate(rooms, s.room)), h.presenceNow(s, rooms), topicNow(s, rooms)); err != nil {
 		return errWrite
 	}
 	if s.last < 0 {
@@ -321,6 +322,17 @@ func (h *Handler) replay(ctx context.Context, s *socket) error {
 	}
 	s.lastSent.Store(s.newest)
 	h.Observe.replayed(sent)
+	return nil
+}
+
+// topicNow is s's room's topic line as it is now: a change made while the
+// page's socket was away replaces the page's copy.
+func topicNow(s *socket, rooms []chat.RoomSummary) []byte {
+	for _, r := range rooms {
+		if r.ID == s.room {
+			return renderBytes(views.TopicUpdate(r.Room))
+		}
+	}
 	return nil
 }
 

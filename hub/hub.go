@@ -30,15 +30,17 @@ const (
 	Appended Kind = iota + 1
 	// Changed: a message was edited, deleted or reacted to.
 	Changed
-	// Typing and Presence are ephemeral: never stored, never replayed,
-	// and they have no position. Someone is typing; someone came online
-	// or went.
+	// Typing, Presence and Topic are ephemeral: never stored as events,
+	// never replayed, and they have no position. Someone is typing;
+	// someone came online or went; the room's topic changed (the topic
+	// itself is stored with the room, and a connecting socket is sent it).
 	Typing
 	Presence
+	Topic
 )
 
 // Ephemeral reports whether events of kind k are never stored.
-func (k Kind) Ephemeral() bool { return k == Typing || k == Presence }
+func (k Kind) Ephemeral() bool { return k == Typing || k == Presence || k == Topic }
 
 // Event is one frame for a room: what kind of change it carries, the
 // rendered bytes (shared, never modified), the position of the newest
