@@ -5,6 +5,7 @@ package e2e
 // that one's page reconnects.
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -132,13 +133,14 @@ func setHidden(hidden bool) string {
 
 // TestBrowserTopicChangesLive: a topic set on the member list shows at
 // once under the room's name on the pages of everyone in the room, escaped,
-// without a reload.
+// without a reload; a long one still fits a phone's screen.
 func TestBrowserTopicChangesLive(t *testing.T) {
 	_, a, b := anaAndBob(t)
 	b.waitConnected(t)
+	b.emulatePhone(t) // no reload: see the phone in TestBrowserDarkThemeFollowsTheSystem
 	b.run(t, "set the no-reload marker", chromedp.Evaluate(`window.__charlaMarker = 1`, nil))
 
-	const topic = `Release on <Friday> & "cake" after`
+	topic := `Release on <Friday> & "cake" after` + strings.Repeat(" and then a longer word", 7) // 195 characters of the 200
 	a.openMembers(t, "1")
 	a.run(t, "type the topic", chromedp.SendKeys(`form.topic-form input[name="topic"]`, topic, chromedp.ByQuery))
 	a.clickThrough(t, "click Save topic", `form.topic-form button[type="submit"]`,
@@ -146,6 +148,7 @@ func TestBrowserTopicChangesLive(t *testing.T) {
 	b.waitFor(t, "the new topic under the room's name, live",
 		`document.querySelector(".top .title .topic")?.textContent === `+jsString(topic)+` && document.querySelector(".top .title .topic").title === `+jsString(topic), 5*time.Second)
 	b.checkNotReloaded(t)
+	b.checkFitsPhone(t, "the room with a long topic, live")
 	for _, p := range []*browser{a, b} {
 		p.checkConsole(t)
 	}
