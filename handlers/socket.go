@@ -340,6 +340,8 @@ func topicNow(s *socket, rooms []chat.RoomSummary) []byte {
 // person's direct conversations whether its other person is: for s alone,
 // in its reader's language (the list's label).
 func (h *Handler) presenceNow(s *socket, rooms []chat.RoomSummary) []byte {
+	// The list is kept and shared by every socket of the room: clipped,
+	// the appends below copy it instead of writing into it.
 	frame := slices.Clip(h.onlineListFrame(s.room, s.lang))
 	for _, r := range rooms {
 		if r.Kind == chat.Direct {
